@@ -1,0 +1,70 @@
+"""build_application(settings): the PTB Application with handlers, jobs and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommandScopeDefault
+from telegram.constants import ParseMode
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
+
+from bot import i18n, jobs
+from bot.config import Settings
+from bot.db import Database
+from bot.turn import SaathiApplication, SaathiContext
+from handlers import register
+from handlers.commands import bot_commands
+
+log = logging.getLogger(__name__)
+
+
+class MissingToken(RuntimeError):
+    pass
+
+
+def build_application(settings: Settings, db: Database | None = None) -> SaathiApplication:
+    token = settings.token
+    if not token:
+        raise MissingToken("TELEGRAM_BOT_TOKEN is not set")
+    root = settings.telegram_api_url
+    app = (
+        ApplicationBuilder()
+        .application_class(SaathiApplication)
+        .context_types(ContextTypes(context=SaathiContext))
+        .token(token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=_tz(settings.timezone)))
+        .request(HTTPXRequest(connection_pool_size=64, read_timeout=15, write_timeout=30))
+        .get_updates_request(HTTPXRequest(read_timeout=40))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data["settings"] = settings
+    app.bot_data["db"] = db or Database(settings.database_url)
+    register(app)
+    jobs.schedule(app)
+    return app  # type: ignore[return-value]
+
+
+def _tz(name: str):  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+async def _post_init(app: SaathiApplication) -> None:
+    """Command lists per language: Telegram shows the one matching the phone's language."""
+    await app.bot.set_my_commands(
+        bot_commands(i18n.translator("en")), scope=BotCommandScopeDefault()
+    )
+    for lang in i18n.LANGUAGES:
+        await app.bot.set_my_commands(
+            bot_commands(i18n.translator(lang)), scope=BotCommandScopeDefault(), language_code=lang
+        )
+
+
+async def _post_shutdown(app: SaathiApplication) -> None:
+    await app.database.dispose()

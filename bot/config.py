@@ -1,0 +1,53 @@
+"""Every setting the bot reads from the environment, in one place (documented in README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_URL = "https://api.telegram.org"
+
+
+def default_database_url() -> str:
+    data_dir = Path(user_data_dir("odop-saathi", appauthor=False))
+    return f"sqlite:///{data_dir / 'saathi.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = Field(default=None)
+    telegram_api_url: str = DEFAULT_API_URL
+    database_url: str = Field(default_factory=default_database_url)
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Asia/Kolkata"
+    log_level: str = "INFO"
+    # Processed update ids are kept this long to drop redeliveries, then pruned.
+    processed_update_retention_hours: int = 48
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            return frozenset(int(p) for p in parts)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def database_is_default(self) -> bool:
+        return self.database_url == default_database_url()
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

@@ -1,0 +1,1 @@
+"""Domain logic: plain functions over a database session and plain values. No Telegram types."""

@@ -1,0 +1,48 @@
+"""Small helpers every handler uses: send in the chat, answer a button."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+
+if TYPE_CHECKING:
+    from telegram._utils.types import ReplyMarkup
+
+    from bot.turn import SaathiContext
+
+
+async def say(
+    update: Update, context: SaathiContext, text: str, reply_markup: ReplyMarkup | None = None
+) -> Message:
+    """Send `text` (HTML; escape user text before) to the chat this update came from."""
+    assert update.effective_chat is not None
+    return await context.bot.send_message(update.effective_chat.id, text, reply_markup=reply_markup)
+
+
+async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Answer a button press so the phone stops its spinner; never fails the update."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest:
+        # Too old: Telegram forgets a query after a while. Nothing left to answer.
+        pass
+
+
+async def close_buttons(update: Update, note: str | None = None) -> None:
+    """Take the inline buttons off the message a button was pressed on (optionally add a line)."""
+    query = update.callback_query
+    if query is None or query.message is None or not isinstance(query.message, Message):
+        return
+    try:
+        if note:
+            base = query.message.text_html or ""
+            await query.edit_message_text(f"{base}\n\n{note}" if base else note)
+        else:
+            await query.edit_message_reply_markup(None)
+    except BadRequest:
+        pass  # already edited (a double tap), or too old to edit

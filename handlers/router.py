@@ -1,0 +1,90 @@
+"""Private messages that no command took: the current flow's step, a menu button, or help.
+
+Also /cancel, unknown commands, edited messages and block/unblock (my_chat_member).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram import ChatMember, ReplyKeyboardRemove, Update
+from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
+
+from bot.services import users as users_service
+from handlers import flows, menu, menu_items, onboarding
+from handlers.common import say
+
+if TYPE_CHECKING:
+    from bot.turn import SaathiContext
+
+
+async def on_message(update: Update, context: SaathiContext) -> None:
+    if await flows.route(update, context):
+        return
+    user = context.user
+    if user is None or not user.is_registered:
+        await onboarding.start(update, context)
+        return
+    message = update.effective_message
+    item = menu_items.find(message.text if message else None)
+    if item is not None:
+        await item.callback(update, context)
+        return
+    await say(
+        update,
+        context,
+        context.tr.gettext("Sorry, I did not understand that. Please use the buttons below."),
+    )
+    await menu.show(update, context)
+
+
+async def cancel(update: Update, context: SaathiContext) -> None:
+    if await flows.cancel(update, context):
+        return
+    user = context.user
+    if user is not None and user.is_registered:
+        await say(update, context, context.tr.gettext("There is nothing to cancel."))
+        await menu.show(update, context)
+    else:
+        await say(
+            update,
+            context,
+            context.tr.gettext("There is nothing to cancel. Send /start to register."),
+            ReplyKeyboardRemove(),
+        )
+
+
+async def unknown_command(update: Update, context: SaathiContext) -> None:
+    await say(
+        update,
+        context,
+        context.tr.gettext("I do not know that command. Send /help to see what I can do."),
+    )
+
+
+async def on_edited(update: Update, context: SaathiContext) -> None:
+    await say(
+        update,
+        context,
+        context.tr.gettext("I do not read edited messages. Please send it again as a new message."),
+    )
+
+
+async def on_my_chat_member(update: Update, context: SaathiContext) -> None:
+    """The user blocked (kicked) or unblocked the bot in their private chat."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != change.chat.PRIVATE:
+        return
+    reachable = change.new_chat_member.status not in (ChatMember.BANNED, ChatMember.LEFT)
+    await users_service.set_active(context.db, change.chat.id, reachable)
+
+
+PRIVATE = filters.ChatType.PRIVATE
+
+HANDLERS = [
+    CommandHandler("cancel", cancel, filters=PRIVATE),
+    MessageHandler(PRIVATE & filters.UpdateType.EDITED, on_edited),
+    MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
+    MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, on_message),
+    ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+]
