@@ -110,11 +110,16 @@ async def run_demo(host: str, port: int, data_dir: Path) -> None:
         )
         app = build_application(settings)
         async with app:
+            if app.post_init:
+                await app.post_init(app)
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20)
-            print(f"\nODOP Saathi demo is running: open {emu.url}/ in a browser.\n"
-                  "Press Ctrl+C to stop.", flush=True)
+            print(
+                f"\nODOP Saathi demo is running: open {emu.url}/ in a browser.\n"
+                "Press Ctrl+C to stop.",
+                flush=True,
+            )
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):

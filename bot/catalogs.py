@@ -23,10 +23,28 @@ HEADER_PLURALS = {"hi": "nplurals=2; plural=(n > 1);", "en": "nplurals=2; plural
 
 def extract() -> Catalog:
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F",
-         str(LOCALES / "babel.cfg"), "-k", "N_", "--no-location", "--sort-output",
-         "--project", "odop-saathi", "-o", str(POT), "bot", "handlers", "models"],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            str(LOCALES / "babel.cfg"),
+            "-k",
+            "N_",
+            "--no-location",
+            "--sort-output",
+            "--project",
+            "odop-saathi",
+            "-o",
+            str(POT),
+            "bot",
+            "handlers",
+            "models",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     with POT.open("rb") as fh:
         return read_po(fh)
@@ -57,7 +75,7 @@ def update() -> None:
         catalog = load(lang)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
-        catalog._num_plurals, catalog._plural_expr = None, None  # noqa: SLF001
+        catalog._num_plurals, catalog._plural_expr = None, None
         catalog.plural_forms  # noqa: B018 - recomputed from the locale
         for message in catalog:
             if not message.id:

@@ -86,9 +86,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.async_url, echo=echo)
         if is_sqlite(url):
             _sqlite_pragmas(self.engine.sync_engine)
-        self.sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
-        )
+        self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -43,7 +43,7 @@ def _translations(lang: str) -> NullTranslations:
     return Translations(fp=buf)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
 

@@ -25,7 +25,9 @@ async def in_group(update: Update, context: SaathiContext) -> None:
     await say(
         update,
         context,
-        context.tr.gettext("🙏 I work only in a private chat. Please open a chat with me and send /start."),
+        context.tr.gettext(
+            "🙏 I work only in a private chat. Please open a chat with me and send /start."
+        ),
     )
 
 

@@ -27,7 +27,12 @@ def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[Inl
 def languages(first: str) -> InlineKeyboardMarkup:
     order = sorted(LANGUAGE_NAMES, key=lambda code: code != first)
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}") for code in order]]
+        [
+            [
+                InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")
+                for code in order
+            ]
+        ]
     )
 
 
@@ -44,9 +49,7 @@ def district_page(
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton("◀️", callback_data=f"{prefix}:dp:{page - 1}"))
-    nav.append(
-        InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=f"{prefix}:dp:{page}")
-    )
+    nav.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=f"{prefix}:dp:{page}"))
     if page < pages - 1:
         nav.append(InlineKeyboardButton("▶️", callback_data=f"{prefix}:dp:{page + 1}"))
     keyboard.append(nav)

@@ -8,9 +8,9 @@ from telegram import BotCommandScopeChat, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import i18n
+from bot.i18n import N_
 from bot.services import conversation
 from bot.services import users as users_service
-from bot.i18n import N_
 from handlers import flows, keyboards, menu, menu_items, onboarding
 from handlers.commands import bot_commands
 from handlers.common import answer, close_buttons, say

@@ -74,7 +74,9 @@ async def my_details(update: Update, context: SaathiContext) -> None:
         _("Name: {name}").format(name=html.escape(user.name or "")),
         _("District: {district}").format(district=html.escape(district.name(lang))),
         _("Craft: {craft}").format(craft=html.escape(craft)),
-        _("Mobile: {phone}").format(phone=html.escape(user.phone) if user.phone else _("not shared")),
+        _("Mobile: {phone}").format(
+            phone=html.escape(user.phone) if user.phone else _("not shared")
+        ),
         _("Language: {language}").format(language=LANGUAGE_NAMES[user.language]),
     ]
     await say(update, context, "\n".join(lines))

@@ -48,7 +48,9 @@ def find(text: str | None) -> MenuItem | None:
 def is_label(text: str, msgid: str) -> bool:
     """Is `text` this button label in any language (a stale keyboard may be in the other one)?"""
     wanted = _normalise(text)
-    return any(_normalise(i18n.translator(lang).gettext(msgid)) == wanted for lang in i18n.LANGUAGES)
+    return any(
+        _normalise(i18n.translator(lang).gettext(msgid)) == wanted for lang in i18n.LANGUAGES
+    )
 
 
 def _normalise(text: str) -> str:

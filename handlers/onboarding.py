@@ -208,7 +208,9 @@ async def on_district_text(update: Update, context: SaathiContext, conv: Convers
         await say(
             update,
             context,
-            _("I could not find that district. Please type the name again, or choose it from the list."),
+            _(
+                "I could not find that district. Please type the name again, or choose it from the list."
+            ),
             keyboards.district_page(context.tr, districts, 0),
         )
 
@@ -290,8 +292,15 @@ async def on_button(update: Update, context: SaathiContext) -> None:
     parts = query.data.split(":")
     action = parts[1] if len(parts) > 1 else ""
     arg = parts[2] if len(parts) > 2 else ""
-    expected = {"d": DISTRICT, "dp": DISTRICT, "c": CRAFT, "co": CRAFT, "g": CRAFT,
-                "yes": CONSENT, "no": CONSENT}.get(action)
+    expected = {
+        "d": DISTRICT,
+        "dp": DISTRICT,
+        "c": CRAFT,
+        "co": CRAFT,
+        "g": CRAFT,
+        "yes": CONSENT,
+        "no": CONSENT,
+    }.get(action)
     if conv is None or conv.flow != FLOW or expected is None or conv.step != expected:
         await answer(update, _("This button is no longer active."), alert=True)
         return
@@ -319,26 +328,40 @@ async def on_button(update: Update, context: SaathiContext) -> None:
         index = int(arg)
         group = district.craft_group if index == 0 else "other"
         await answer(update)
-        await close_buttons(update, _("Craft: {craft} ✅").format(
-            craft=html.escape(district.odop(context.tr.lang)[index])))
-        conv = await conversation.advance(context.db, conv, CONSENT, craft_group=group, odop_index=index)
+        await close_buttons(
+            update,
+            _("Craft: {craft} ✅").format(craft=html.escape(district.odop(context.tr.lang)[index])),
+        )
+        conv = await conversation.advance(
+            context.db, conv, CONSENT, craft_group=group, odop_index=index
+        )
         await ask_consent(update, context, conv)
         return
     if action == "co":
         await answer(update)
         buttons = [
-            [InlineKeyboardButton(craft_group_label(context.tr, group), callback_data=f"ob:g:{group}")]
+            [
+                InlineKeyboardButton(
+                    craft_group_label(context.tr, group), callback_data=f"ob:g:{group}"
+                )
+            ]
             for group in CRAFT_GROUP_LABELS
         ]
-        await query.edit_message_text(_("Which craft do you make?"), reply_markup=InlineKeyboardMarkup(buttons))
+        await query.edit_message_text(
+            _("Which craft do you make?"), reply_markup=InlineKeyboardMarkup(buttons)
+        )
         return
     if action == "g":
         if arg not in CRAFT_GROUP_LABELS:
             await answer(update, _("This button is no longer active."), alert=True)
             return
         await answer(update)
-        await close_buttons(update, _("Craft: {craft} ✅").format(craft=craft_group_label(context.tr, arg)))
-        conv = await conversation.advance(context.db, conv, CONSENT, craft_group=arg, odop_index=None)
+        await close_buttons(
+            update, _("Craft: {craft} ✅").format(craft=craft_group_label(context.tr, arg))
+        )
+        conv = await conversation.advance(
+            context.db, conv, CONSENT, craft_group=arg, odop_index=None
+        )
         await ask_consent(update, context, conv)
         return
     if action == "yes":
@@ -364,7 +387,9 @@ async def on_button(update: Update, context: SaathiContext) -> None:
     await say(
         update,
         context,
-        _("All right. Nothing about you has been saved.\nWhenever you wish, send /start to begin again."),
+        _(
+            "All right. Nothing about you has been saved.\nWhenever you wish, send /start to begin again."
+        ),
         ReplyKeyboardRemove(),
     )
 
@@ -399,7 +424,9 @@ STEPS: dict[str, Step] = {
 register(Flow(FLOW, STEPS, on_cancel))
 
 
-async def choose_language(update: Update, context: SaathiContext, conv: Conversation, user: User) -> None:
+async def choose_language(
+    update: Update, context: SaathiContext, conv: Conversation, user: User
+) -> None:
     """The language step was answered (called by the language module)."""
     conv = await conversation.advance(context.db, conv, NAME)
     await ask_name(update, context, conv)

@@ -15,9 +15,7 @@ class Conversation(SQLModel, table=True):
     __tablename__ = "conversations"
 
     user_id: int = Field(
-        sa_column=Column(
-            BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     )
     flow: str = Field(max_length=32)
     step: str = Field(max_length=32)

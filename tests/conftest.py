@@ -21,7 +21,7 @@ ADMIN_ID = 9000001
 
 
 def _reset_postgres(url: str) -> None:
-    engine = create_engine(dbmod._driver_urls(url)[1])  # noqa: SLF001
+    engine = create_engine(dbmod._driver_urls(url)[1])
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))

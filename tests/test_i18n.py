@@ -15,7 +15,9 @@ def test_catalogs_complete_and_in_sync_with_code() -> None:
 def test_hindi_plural_rule_matches_cldr() -> None:
     # CLDR (and Babel) put 0 and 1 in Hindi's "one" form; the .po header says the same.
     hi = Locale.parse("hi")
-    assert hi.plural_form(0) == "one" and hi.plural_form(1) == "one" and hi.plural_form(2) == "other"
+    assert (
+        hi.plural_form(0) == "one" and hi.plural_form(1) == "one" and hi.plural_form(2) == "other"
+    )
     header = (i18n.LOCALES_DIR / "hi" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
     assert "plural=(n > 1)" in header
 
@@ -44,7 +46,13 @@ def test_token_never_logged() -> None:
 
     token = "123456:AAH-secret-token-value-abcdefgh"
     record = logging.LogRecord(
-        "httpx", logging.INFO, __file__, 1, "POST https://api.telegram.org/bot%s/getMe", (token,), None
+        "httpx",
+        logging.INFO,
+        __file__,
+        1,
+        "POST https://api.telegram.org/bot%s/getMe",
+        (token,),
+        None,
     )
     RedactTokenFilter(token).filter(record)
     assert token not in record.getMessage() and "[TOKEN]" in record.getMessage()

@@ -132,7 +132,9 @@ def clean_phone(text: str | None) -> str | None:
     return "+91" + digits
 
 
-async def forget_abandoned(session: AsyncSession, older_than: timedelta, now: datetime | None = None) -> int:
+async def forget_abandoned(
+    session: AsyncSession, older_than: timedelta, now: datetime | None = None
+) -> int:
     """Delete people who started onboarding but never agreed, and went quiet long ago."""
     cutoff = (now or utcnow()) - older_than
     result = await session.exec(
