@@ -67,14 +67,23 @@ def cmd_run(_args: argparse.Namespace) -> int:
     except dbmod.SchemaOutOfDate as exc:
         print(str(exc), file=sys.stderr)
         return 3
-    from telegram import Update
-
     from bot.app import build_application
 
     app = build_application(settings)
     log.info("ODOP Saathi starting (API %s)", settings.telegram_api_url)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(_serve_until_signal(app))
     return 0
+
+
+async def _serve_until_signal(app) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import serve
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await serve(app, stop)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -90,8 +99,6 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 async def run_demo(host: str, port: int, data_dir: Path) -> None:
-    from telegram import Update
-
     from bot.app import build_application
     from bot.emulator.client import EmulatorClient
     from bot.emulator.server import EmulatorServer
@@ -109,25 +116,11 @@ async def run_demo(host: str, port: int, data_dir: Path) -> None:
             admin_ids=frozenset({DEMO_ADMIN_ID}),
         )
         app = build_application(settings)
-        async with app:
-            if app.post_init:
-                await app.post_init(app)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20)
-            print(
-                f"\nODOP Saathi demo is running: open {emu.url}/ in a browser.\n"
-                "Press Ctrl+C to stop.",
-                flush=True,
-            )
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError):
-                    loop.add_signal_handler(sig, stop.set)
-            await stop.wait()
-            await app.updater.stop()
-            await app.stop()
+        print(
+            f"\nODOP Saathi demo is running: open {emu.url}/ in a browser.\nPress Ctrl+C to stop.",
+            flush=True,
+        )
+        await _serve_until_signal(app)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

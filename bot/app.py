@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommandScopeDefault
@@ -12,6 +13,7 @@ from telegram.request import HTTPXRequest
 from bot import i18n, jobs
 from bot.config import Settings
 from bot.db import Database
+from bot.polling import Poller
 from bot.turn import SaathiApplication, SaathiContext
 from handlers import register
 from handlers.commands import bot_commands
@@ -64,6 +66,29 @@ async def _post_init(app: SaathiApplication) -> None:
         await app.bot.set_my_commands(
             bot_commands(i18n.translator(lang)), scope=BotCommandScopeDefault(), language_code=lang
         )
+
+
+async def serve(
+    app: SaathiApplication,
+    stop: asyncio.Event,
+    *,
+    poll_timeout: int = 20,
+    started: asyncio.Event | None = None,
+) -> None:
+    """Run the bot until `stop` is set: start-up work, jobs, and the acknowledging poller."""
+    async with app:
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        poller = Poller(app, timeout=poll_timeout)
+        task = poller.start()
+        if started is not None:
+            started.set()
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        await poller.stop()
+        stopper.cancel()
+        await app.stop()
 
 
 async def _post_shutdown(app: SaathiApplication) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Update
 
-from bot.app import build_application
+from bot.app import build_application, serve
 from bot.emulator.client import EmulatorClient
 from bot.emulator.server import EmulatorServer
 from tests.conftest import TOKEN
@@ -29,15 +29,12 @@ async def client(emu: EmulatorServer) -> AsyncIterator[EmulatorClient]:
 @pytest.fixture
 async def bot(emu, database, settings_for) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
     app = build_application(settings_for(emu.url), db=database)
-    async with app:
-        assert app.post_init is not None
-        await app.post_init(app)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=2)
-        yield app
-        await app.updater.stop()
-        await app.stop()
+    stop, started = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve(app, stop, poll_timeout=2, started=started))
+    await asyncio.wait_for(started.wait(), timeout=15)
+    yield app
+    stop.set()
+    await asyncio.wait_for(task, timeout=15)
 
 
 @pytest.fixture
