@@ -3,9 +3,10 @@
 from sqlmodel import SQLModel
 
 from models.conversation import Conversation
+from models.product import Product, ProductPhoto
 from models.update import ProcessedUpdate
 from models.user import Role, User
 
 metadata = SQLModel.metadata
 
-__all__ = ["Conversation", "ProcessedUpdate", "Role", "User", "metadata"]
+__all__ = ["Conversation", "ProcessedUpdate", "Product", "ProductPhoto", "Role", "User", "metadata"]
