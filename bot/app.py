@@ -63,9 +63,14 @@ async def _post_init(app: SaathiApplication) -> None:
         bot_commands(i18n.translator("en")), scope=BotCommandScopeDefault()
     )
     for lang in i18n.LANGUAGES:
+        tr = i18n.translator(lang)
         await app.bot.set_my_commands(
-            bot_commands(i18n.translator(lang)), scope=BotCommandScopeDefault(), language_code=lang
+            bot_commands(tr), scope=BotCommandScopeDefault(), language_code=lang
         )
+        # The bot's display name per language; Telegram rate-limits setMyName, so only on change.
+        name = tr.gettext("ODOP Saathi")
+        if (await app.bot.get_my_name(language_code=lang)).name != name:
+            await app.bot.set_my_name(name, language_code=lang)
 
 
 async def serve(

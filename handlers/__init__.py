@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, groups, language, menu, onboarding, router
+from handlers import (
+    errors,
+    groups,
+    language,
+    menu,
+    onboarding,
+    reports,
+    router,
+    sales,
+    sales_import,
+)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     # Groups first, so that nothing else answers there; then commands; the router last.
-    for module in (groups, onboarding, menu, language, router):
+    for module in (groups, onboarding, menu, language, sales, reports, sales_import, router):
         app.add_handlers(module.HANDLERS)
     app.add_error_handler(errors.on_error)

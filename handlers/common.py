@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -46,3 +48,8 @@ async def close_buttons(update: Update, note: str | None = None) -> None:
             await query.edit_message_reply_markup(None)
     except BadRequest:
         pass  # already edited (a double tap), or too old to edit
+
+
+def local_today(context: SaathiContext) -> date:
+    """Today in the configured time zone (IST by default)."""
+    return datetime.now(ZoneInfo(context.settings.timezone)).date()

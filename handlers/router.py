@@ -5,6 +5,7 @@ Also /cancel, unknown commands, edited messages and block/unblock (my_chat_membe
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from telegram import ChatMember, ReplyKeyboardRemove, Update
@@ -16,6 +17,12 @@ from handlers.common import say
 
 if TYPE_CHECKING:
     from bot.turn import SaathiContext
+
+
+# Features that understand a message from a registered user outside any flow (a sale
+# typed as one line, an order report sent as a file) add a hook here; True = taken.
+MessageHook = Callable[[Update, "SaathiContext"], Awaitable[bool]]
+MESSAGE_HANDLERS: list[MessageHook] = []
 
 
 async def on_message(update: Update, context: SaathiContext) -> None:
@@ -30,6 +37,9 @@ async def on_message(update: Update, context: SaathiContext) -> None:
     if item is not None:
         await item.callback(update, context)
         return
+    for handler in MESSAGE_HANDLERS:
+        if await handler(update, context):
+            return
     await say(
         update,
         context,

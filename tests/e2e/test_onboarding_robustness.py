@@ -225,3 +225,26 @@ async def test_kill_9_mid_onboarding_then_continue(emu, client, database, db_url
         except subprocess.TimeoutExpired:
             proc.kill()
         await asyncio.sleep(0)
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_failing_handler_apologises_and_changes_nothing(
+    phone_for, database, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    phone = await phone_for(1307, "Seema", "hi")
+    await phone.send("/start")
+    await phone.press("हिन्दी")
+    before = await snapshot(database, 1307)
+
+    def boom(text: str) -> str:
+        raise RuntimeError("database exploded")
+
+    monkeypatch.setattr("bot.services.users.clean_name", boom)
+    replies = await phone.send("सीमा")
+    assert "माफ़ कीजिए, कुछ गड़बड़ हो गई" in texts(replies)
+    assert await snapshot(database, 1307) == before
+    assert any("update" in r.getMessage() and r.exc_info for r in caplog.records)
+    assert all(TOKEN not in r.getMessage() for r in caplog.records)
+    monkeypatch.undo()
+    replies = await phone.send("सीमा")
+    assert "ज़िले" in texts(replies)

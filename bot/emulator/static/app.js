@@ -199,6 +199,7 @@
       el.setAttribute("aria-label", t(el.dataset.i18nTitle));
     });
     els.emptyText.textContent = state.uid ? t("noMessages") : t("noUser");
+    renderUserSelect(); // the switcher's labels follow the chosen user's language
     updatePlaceholder();
     updateStatus();
     updateBlockBtn();
@@ -631,8 +632,9 @@
       row.forEach((raw) => {
         const b = typeof raw === "string" ? { text: raw } : raw;
         const btn = el("button", "reply-btn");
-        if (b.request_contact) btn.appendChild(icon("phone", "btn-ico"));
-        else if (b.request_location) btn.appendChild(icon("pin", "btn-ico"));
+        const hasEmoji = /^\p{Extended_Pictographic}/u.test(b.text);
+        if (b.request_contact && !hasEmoji) btn.appendChild(icon("phone", "btn-ico"));
+        else if (b.request_location && !hasEmoji) btn.appendChild(icon("pin", "btn-ico"));
         btn.appendChild(document.createTextNode(b.text));
         btn.type = "button";
         btn.dataset.text = b.text;
