@@ -11,6 +11,7 @@ from handlers import (
     language,
     menu,
     onboarding,
+    privacy,
     reports,
     router,
     sales,
@@ -20,6 +21,6 @@ from handlers import (
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     # Groups first, so that nothing else answers there; then commands; the router last.
-    for module in (groups, onboarding, menu, language, sales, reports, sales_import, router):
+    for module in (groups, onboarding, menu, language, sales, reports, sales_import, privacy, router):
         app.add_handlers(module.HANDLERS)
     app.add_error_handler(errors.on_error)

@@ -47,6 +47,7 @@ async def help_command(update: Update, context: SaathiContext) -> None:
         "/menu – show the main menu\n"
         "/language – हिन्दी or English\n"
         "/cancel – stop what you are doing\n"
+        "/privacy – your data: see it, get a copy, delete it\n"
         "/start – register, or come back to the start\n"
         "/help – this message"
     )

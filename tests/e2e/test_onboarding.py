@@ -174,7 +174,7 @@ async def test_commands_registered_per_language(client) -> None:  # type: ignore
         if (c.get("scope") or {}).get("type", "default") == "default"
     }
     assert {"hi", "en"} <= set(by_lang)
-    assert [c["command"] for c in by_lang["hi"]] == ["menu", "help", "language", "cancel", "start"]
+    assert [c["command"] for c in by_lang["hi"]] == ["menu", "help", "language", "cancel", "privacy", "start"]
     assert by_lang["hi"][0]["description"] == "मुख्य मेनू"
     assert by_lang["en"][0]["description"] == "Main menu"
 
