@@ -181,7 +181,7 @@ async def recent_sales(update: Update, context: SaathiContext) -> None:
     if not lines:
         await say(update, context, _("No sales recorded yet."))
         return
-    text = [_("<b>Recent sales</b> (tap 🗑️ to delete one)")]
+    text = [_("<b>Recent sales</b> (✏️ to correct one, 🗑️ to delete it)")]
     buttons = []
     for i, line in enumerate(lines, 1):
         text.append(
@@ -193,8 +193,9 @@ async def recent_sales(update: Update, context: SaathiContext) -> None:
                 total=format_inr(line.total_paise),
             )
         )
+        buttons.append(InlineKeyboardButton(f"✏️ {i}", callback_data=f"s:fix:{line.sale_id}"))
         buttons.append(InlineKeyboardButton(f"🗑️ {i}", callback_data=f"s:del:{line.sale_id}"))
-    await say(update, context, "\n".join(text), InlineKeyboardMarkup(rows(buttons, 5)))
+    await say(update, context, "\n".join(text), InlineKeyboardMarkup(rows(buttons, 4)))
 
 
 async def on_button(update: Update, context: SaathiContext) -> None:

@@ -346,6 +346,9 @@ async def _save(update: Update, context: SaathiContext, conv: Conversation) -> N
     assert user is not None
     draft = _draft(conv)
     source = "buttons" if conv.data.get("mode") == "buttons" else "chat"
+    replaces = conv.data.get("replaces")
+    if replaces is not None:
+        await sales_service.delete(context.db, user.id, int(replaces))
     done = await sales_service.record(
         context.db, user, draft, source=source, update_id=update.update_id
     )
@@ -387,7 +390,7 @@ async def on_button(update: Update, context: SaathiContext) -> None:
     if user is None or not user.is_registered:
         await answer(update, _("This button is no longer active."), alert=True)
         return
-    if action in ("d", "dd", "del", "delok"):
+    if action in ("d", "dd", "del", "delok", "fix"):
         await _sale_button(update, context, action, parts[2:])
         return
     conv = await conversation.get(context.db, user.id)
@@ -437,7 +440,7 @@ async def on_button(update: Update, context: SaathiContext) -> None:
     elif action == "edit":
         await answer(update)
         await close_buttons(update)
-        keep = {k: v for k, v in conv.data.items() if k in ("product_id", "sold_on")}
+        keep = {k: v for k, v in conv.data.items() if k in ("product_id", "sold_on", "replaces")}
         conv = await conversation.enter(
             context.db, user.id, FLOW, QUANTITY, {"mode": "buttons", **keep}
         )
@@ -489,6 +492,32 @@ async def _sale_button(
         await close_buttons(
             update, _("📅 Date changed to {day}.").format(day=day_label(context, day))
         )
+    elif action == "fix":
+        # Correct a sale: the same questions again; the old sale is replaced only when the
+        # corrected one is saved (in one transaction), so cancelling keeps it as it was.
+        line = lines[sale_id]
+        if line.product_id is None:
+            await answer(update, _("That sale was not found."), alert=True)
+            return
+        await answer(update)
+        draft = {
+            "mode": "buttons",
+            "product_id": line.product_id,
+            "sold_on": line.sold_on.isoformat(),
+            "replaces": sale_id,
+        }
+        conv = await conversation.enter(context.db, user.id, FLOW, QUANTITY, draft)
+        await say(
+            update,
+            context,
+            _("Correcting: {quantity} × {product}, {total} ({day})").format(
+                quantity=line.quantity,
+                product=html.escape(line.product_name),
+                total=format_inr(line.total_paise),
+                day=day_label(context, line.sold_on),
+            ),
+        )
+        await ask_quantity(update, context, conv)
     elif action == "del":
         line = lines[sale_id]
         await answer(update)

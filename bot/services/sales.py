@@ -124,6 +124,7 @@ async def record(
 @dataclass(frozen=True)
 class SaleLine:
     sale_id: int
+    product_id: int | None
     product_name: str
     quantity: int
     total_paise: int
@@ -141,7 +142,13 @@ async def recent(session: AsyncSession, user_id: int, limit: int = 10) -> list[S
     )
     return [
         SaleLine(
-            sale.id or 0, name or "—", sale.quantity, sale.total_paise, sale.channel, sale.sold_on
+            sale.id or 0,
+            sale.product_id,
+            name or "—",
+            sale.quantity,
+            sale.total_paise,
+            sale.channel,
+            sale.sold_on,
         )
         for sale, name in result.all()
     ]
@@ -159,7 +166,9 @@ async def delete(session: AsyncSession, user_id: int, sale_id: int) -> SaleLine 
             product.stock += sale.quantity
             name = product.name
             session.add(product)
-    line = SaleLine(sale_id, name, sale.quantity, sale.total_paise, sale.channel, sale.sold_on)
+    line = SaleLine(
+        sale_id, sale.product_id, name, sale.quantity, sale.total_paise, sale.channel, sale.sold_on
+    )
     await session.delete(sale)
     await session.flush()
     return line

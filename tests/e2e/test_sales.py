@@ -339,3 +339,20 @@ async def test_bad_files_change_nothing(phone_for, database) -> None:  # type: i
         replies = await phone.send(document=garbage, file_name=name)
         assert replies and "कुछ गड़बड़" not in texts(replies)
     assert await sales_of(database, phone.uid) == []
+
+
+async def test_correct_a_sale_replaces_it_once(phone_for, database) -> None:  # type: ignore[no-untyped-def]
+    phone, ids = await artisan(phone_for, database, 2115, "en")
+    replies = await phone.send("sold 2 toran 240 each")
+    await phone.press_data(replies[-1]["message_id"], "s:ok")
+    [old] = await sales_of(database, phone.uid)
+    await phone.send("📊 My sales")
+    listing = await phone.press("Recent sales")
+    await phone.press("✏️ 1", listing[-1])
+    await phone.press("3")
+    await phone.press("₹240")
+    await phone.press("Meesho")
+    [new] = await sales_of(database, phone.uid)
+    assert new.update_id != old.update_id
+    assert (new.quantity, new.channel, new.sold_on) == (3, "meesho", old.sold_on)
+    assert await stock_of(database, ids["toran"]) == 47
