@@ -61,7 +61,14 @@ def cmd_run(_args: argparse.Namespace) -> int:
     if not settings.token:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.token)
+    if settings.webhook_url and not settings.webhook_secret:
+        print(
+            "WEBHOOK_URL is set but WEBHOOK_SECRET is not: set a secret (letters, digits, _ and -).",
+            file=sys.stderr,
+        )
+        return 2
+    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    setup_logging(settings.log_level, settings.token, webhook_secret)
     try:
         prepare_database(settings)
     except dbmod.SchemaOutOfDate as exc:

@@ -13,8 +13,10 @@ from telegram.request import HTTPXRequest
 from bot import i18n, jobs
 from bot.config import Settings
 from bot.db import Database
+from bot.outbox import from_settings
 from bot.polling import Poller
 from bot.turn import SaathiApplication, SaathiContext
+from bot.webhook import WebhookServer
 from handlers import register
 from handlers.commands import bot_commands
 
@@ -80,19 +82,38 @@ async def serve(
     poll_timeout: int = 20,
     started: asyncio.Event | None = None,
 ) -> None:
-    """Run the bot until `stop` is set: start-up work, jobs, and the acknowledging poller."""
+    """Run the bot until `stop` is set: start-up work, jobs, and updates by long polling
+    (acknowledged after handling) or, with WEBHOOK_URL set, by webhook."""
+    settings: Settings = app.bot_data["settings"]
     async with app:
         if app.post_init:
             await app.post_init(app)
         await app.start()
-        poller = Poller(app, timeout=poll_timeout)
-        task = poller.start()
-        if started is not None:
-            started.set()
-        stopper = asyncio.create_task(stop.wait())
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        await poller.stop()
-        stopper.cancel()
+        # The outbox drainer (bulk notices, bot/outbox.py) runs beside whatever takes updates.
+        outbox = from_settings(app.bot, app.database, settings)
+        app.bot_data["outbox"] = outbox
+        outbox.start()
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+            server = WebhookServer(
+                app, url=settings.webhook_url, secret=secret, host=settings.host, port=settings.port
+            )
+            await server.start()
+            if started is not None:
+                started.set()
+            await stop.wait()
+            await server.stop()
+        else:
+            await app.bot.delete_webhook()
+            poller = Poller(app, timeout=poll_timeout)
+            task = poller.start()
+            if started is not None:
+                started.set()
+            stopper = asyncio.create_task(stop.wait())
+            await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            await poller.stop()
+            stopper.cancel()
+        await outbox.stop()  # finish the sends in flight and write their results
         await app.stop()
 
 

@@ -26,8 +26,19 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "Asia/Kolkata"
     log_level: str = "INFO"
+    # Webhook mode (polling when WEBHOOK_URL is empty).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    host: str = "0.0.0.0"
+    port: int = 8443
     # Processed update ids are kept this long to drop redeliveries, then pruned.
     processed_update_retention_hours: int = 48
+    # The outbox (bulk notices): messages/s overall, seconds between two messages to one chat,
+    # messages/s for paid broadcasts (Telegram's allow_paid_broadcast), attempts per message.
+    outbox_rate: float = Field(default=28.0, gt=0, le=1000)
+    outbox_per_chat_interval: float = Field(default=1.0, ge=0)
+    outbox_paid_rate: float = Field(default=1000.0, gt=0, le=1000)
+    outbox_max_attempts: int = Field(default=5, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -9,16 +9,16 @@ _TOKEN_RE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 
 
 class RedactTokenFilter(logging.Filter):
-    """Replace the bot token (and anything shaped like one) in every record with [TOKEN]."""
+    """Replace the bot token, the webhook secret, and anything shaped like a token with [SECRET]."""
 
-    def __init__(self, token: str | None = None) -> None:
+    def __init__(self, *secrets: str | None) -> None:
         super().__init__()
-        self.token = token
+        self.secrets = [s for s in secrets if s]
 
     def _clean(self, text: str) -> str:
-        if self.token:
-            text = text.replace(self.token, "[TOKEN]")
-        return _TOKEN_RE.sub("[TOKEN]", text)
+        for secret in self.secrets:
+            text = text.replace(secret, "[SECRET]")
+        return _TOKEN_RE.sub("[SECRET]", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -32,10 +32,10 @@ class RedactTokenFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str = "INFO", token: str | None = None) -> None:
+def setup_logging(level: str = "INFO", *secrets: str | None) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactTokenFilter(token))
+    handler.addFilter(RedactTokenFilter(*secrets))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

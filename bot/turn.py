@@ -8,7 +8,10 @@ effects together — or rolls back as a whole when a handler fails.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -89,18 +92,21 @@ class SaathiApplication(Application):  # type: ignore[type-arg]
         if not isinstance(update, Update):
             await super().process_update(update)
             return
+        started = time.perf_counter()
+        outcome = "error"
         try:
-            await self._process_in_turn(update)
+            outcome = await self._process_in_turn(update)
         except IntegrityError:
             # Another worker committed the same update id first: it was handled there.
-            log.info("update %s was handled concurrently elsewhere; dropped", update.update_id)
+            outcome = "duplicate"
+        finally:
+            _log_update(update, outcome, time.perf_counter() - started, self.bot.token)
 
-    async def _process_in_turn(self, update: Update) -> None:
+    async def _process_in_turn(self, update: Update) -> str:
         try:
             async with self.database.sessions() as session, session.begin():
                 if await updates_service.seen(session, update.update_id):
-                    log.info("update %s was already processed; dropped", update.update_id)
-                    return
+                    return "duplicate"
                 turn = await self._open_turn(session, update)
                 token = _CURRENT.set(turn)
                 try:
@@ -110,11 +116,13 @@ class SaathiApplication(Application):  # type: ignore[type-arg]
                 if turn.failed:
                     raise _RolledBack
                 updates_service.mark(session, update.update_id)
+                return "ok"
         except _RolledBack:
             # A handler failed and its effects were rolled back. Remember the id, so that a
             # redelivery of the same poisoned update does not fail again and again.
             async with self.database.session() as session:
                 updates_service.mark(session, update.update_id, outcome="error")
+            return "error"
 
     @staticmethod
     async def _open_turn(session: AsyncSession, update: Update) -> Turn:
@@ -128,6 +136,43 @@ class SaathiApplication(Application):  # type: ignore[type-arg]
         else:
             lang = i18n.language_from_telegram(tg_user.language_code if tg_user else None)
         return Turn(session, update.update_id, user, i18n.translator(lang))
+
+
+def update_kind(update: Update) -> str:
+    """What an update is, without personal data: a command name, a button prefix, a type."""
+    if update.callback_query is not None:
+        data = update.callback_query.data or ""
+        return "button:" + data.split(":", 1)[0][:12]
+    message = update.effective_message
+    if update.edited_message is not None:
+        return "edited_message"
+    if message is not None:
+        if message.text and message.text.startswith("/"):
+            return "command:" + message.text.split()[0].split("@")[0][1:20].lower()
+        for kind in ("text", "photo", "document", "contact", "sticker", "voice", "location"):
+            if getattr(message, kind, None):
+                return "message:" + kind
+        return "message:other"
+    if update.my_chat_member is not None:
+        return "my_chat_member"
+    return "other"
+
+
+def user_hash(user_id: int, key: str) -> str:
+    """A stable, non-reversible stand-in for the user id in logs (keyed by the bot token)."""
+    return hmac.new(key.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def _log_update(update: Update, outcome: str, seconds: float, key: str) -> None:
+    user = update.effective_user
+    log.info(
+        "update id=%s user=%s kind=%s outcome=%s ms=%.1f",
+        update.update_id,
+        user_hash(user.id, key) if user else "-",
+        update_kind(update),
+        outcome,
+        seconds * 1000,
+    )
 
 
 class _RolledBack(Exception):

@@ -55,4 +55,4 @@ def test_token_never_logged() -> None:
         None,
     )
     RedactTokenFilter(token).filter(record)
-    assert token not in record.getMessage() and "[TOKEN]" in record.getMessage()
+    assert token not in record.getMessage() and "[SECRET]" in record.getMessage()

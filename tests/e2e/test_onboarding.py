@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("bot")
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Latin that may appear on a Hindi screen: commands, and the other language's own name.
-ALLOWED_LATIN = {"start", "menu", "help", "language", "cancel", "English"}
+ALLOWED_LATIN = {"start", "menu", "help", "language", "cancel", "privacy", "mydata", "deleteme", "English"}
 
 
 def latin_words(text: str) -> set[str]:
