@@ -23,7 +23,9 @@ Not a sale when the message has a "?" or a question word (कितने, क�
 a future/plan form (बेचूंगा, bechenge, will sell, tomorrow, अगले ...), a habitual or ongoing
 form (बेचता हूँ, bech raha, I sell, आजकल), a negation (नहीं, didn't, no sale), a return or
 cancellation, an expense, or a purchase (खरीदा, kharide, bought) — unless a customer is the
-buyer ("ग्राहक ने 3 कुर्ते खरीदे" is a sale). Requests ("dikhao", "add", "report") stop only
+buyer ("ग्राहक ने 3 कुर्ते खरीदे" is a sale). Several sales in one message ("2 kurte 900 aur
+3 dupatte 600": counts before two different products) are not read (``reason="several"``):
+one sale per message. Requests ("dikhao", "add", "report") stop only
 a message without a sale verb. With a past sale verb (बेचा/बेचे/बेची/बिका/बिके/बिकी, becha,
 bike, sold, bik gaye, bech diye, sale hua ...) the message is a sale if it has a quantity, a
 price or a product. Without a verb it is a sale only when it has a quantity, a price and a
@@ -37,8 +39,10 @@ Which number is what
 * A quantity is *marked* by a unit after it (pcs, piece, पीस, नग, set, जोड़ी, dozen ×12,
   meter, kg) or "qty" before it; it is *weakly marked* when a product word follows it
   ("3 कुर्ते"). "A x B" is quantity A at B each.
-* With two or more numbers the (quantity, price) pair with the most marks wins; on a tie the
-  smaller number is the quantity. A quantity must be a whole number.
+* With two or more numbers the (quantity, price) pair with the most marks wins, a pair
+  whose quantity is below its price scoring one more (and one less when above); on a tie
+  the earlier numbers win. A quantity must be a whole number; when no pair reads well, the
+  best-marked number is a price alone.
 * A single unmarked number is the quantity when it is below 10, else the price.
 * "N din pehle" / "N दिन पहले" / "N days ago" is a day, not a quantity.
 
@@ -136,6 +140,7 @@ NOT_SALE_REASONS: tuple[str, ...] = (
     "expense",
     "return",
     "request",
+    "several",
     "no_sale_words",
 )
 
@@ -300,7 +305,7 @@ _VOCAB_TEXT: dict[str, str] = {
         expenses|kiraya|rent|salary|majdoori|majduri|bhada
     """,
     "negation": """
-        नहीं|नही|मत|nahi|nahin|nhi|nahee|not|didn't|didnt|don't|dont|never|mat|no sale|
+        नहीं|नही|nahi|nahin|nhi|nahee|not|didn't|didnt|don't|dont|never|no sale|
         no sales|no order|no orders
     """,
     "question": """
@@ -318,7 +323,7 @@ _VOCAB_TEXT: dict[str, str] = {
         lauta|lautaya|cancel|cancelled|canceled|radd|refund|refunded|rto
     """,
     "day0": "आज|अभी|aaj|aj|aaj|today|today's|abhi|just now|right now",
-    "day1": "कल|kal|kall|yesterday|yesterday's|last night|कल रात",
+    "day1": "कल|kal|kall|yesterday|yesterday's|ystrdy|yday|yest|last night|कल रात",
     "day2": "परसों|परसो|parson|parso|parsoon|parsun|day before yesterday",
     "currency": """
         ₹|rs|inr|rupees|rupee|rupaye|rupaiye|rupay|rupya|rupye|rupiya|rupiye|rupaya|rupaiya|
@@ -329,11 +334,12 @@ _VOCAB_TEXT: dict[str, str] = {
         मूल्य|रकम|पैसे|भाव|bhav|bhaav
     """,
     "price_after": """
-        में|मे|me|mein|mai|main|का|के|की|ka|ke|ki|ke liye|के लिए|के लिये|ki liye|mil|mile|
+        में|मे|me|mein|mai|main|may|mei|का|के|की|ka|ke|ki|ke liye|के लिए|के लिये|ki liye|mil|mile|
         मिले|मिला|mila
     """,
     "unit_kind": """
         each|per|apiece|@|at|rate|रेट|भाव|bhav|bhaav|प्रति|prati|pratyek|प्रत्येक|wale|wala|wali|
+        hisab|hisaab|hisab se|hisaab se|हिसाब|हिसाब से|
         वाले|वाला|वाली|फी|fi|har ek|हर एक|per piece|per pc|per pcs|a piece|each piece|
         प्रति पीस|per unit|each one
     """,
@@ -753,23 +759,26 @@ def _assign(numbers: list[_Num]) -> tuple[_Num | None, _Num | None]:
         if num.qty_mark > num.price_mark:
             return num, None
         return (num, None) if num.value < 10 else (None, num)
-    best: tuple[float, int, int] | None = None
-    pair: tuple[_Num | None, _Num | None] = (None, None)
+    # pairs: (score, 1, earlier quantity, earlier price, -); single prices: (score, 0, larger)
+    best: tuple[float, int, Decimal, int, Decimal] | None = None
+    choice: tuple[_Num | None, _Num | None] = (None, None)
     for qi, q in enumerate(numbers):
         if _integral_qty(q) is None:
             continue
+        q_value = q.value * q.factor
         for pi, p in enumerate(numbers):
             if pi == qi:
                 continue
-            score = q.qty_mark + p.price_mark + (1 if q.value * q.factor < p.value else 0)
-            # prefer pairs of earlier numbers on equal scores
-            rank = (score, -qi, -pi)
+            order = 1 if q_value < p.value else (-1 if q_value > p.value else 0)
+            rank = (q.qty_mark + p.price_mark + order, 1, Decimal(-qi), -pi, p.value)
             if best is None or rank > best:
-                best = rank
-                pair = (q, p)
-    if pair[0] is None:  # no whole number: the best-marked number is a price
-        return None, max(numbers, key=lambda x: x.price_mark)
-    return pair
+                best, choice = rank, (q, p)
+    # a price alone, when no pair reads well ("dedh kurta becha 300": 1.5 is no quantity)
+    for pi, p in enumerate(numbers):
+        rank = (p.price_mark - 0.5, 0, p.value, -pi, Decimal(0))
+        if best is None or rank > best:
+            best, choice = rank, (None, p)
+    return choice
 
 
 # --------------------------------------------------------------------------- dates
@@ -840,6 +849,10 @@ def _take_out_dates(text: str, today: date) -> tuple[str, date | None, bool]:
         for m in list(pattern.finditer(text)):
             if kind == "dm" and _looks_like_price_slash(text, m):
                 continue
+            if kind in ("d_mon", "tarikh", "mon_d"):
+                day_text = m.group(2) if kind == "mon_d" else m.group(1)
+                if not 1 <= int(day_text) <= 31:
+                    continue  # "50 may becha": Hinglish "may" (में), not May
             d = _explicit_date(kind, m, today)
             if not said:
                 found, said = d, True
@@ -1188,6 +1201,11 @@ def channel_code(text: str | None) -> str | None:
 def _price_kind(tokens: list[_Tok], price: _Num) -> PriceKind | None:
     if price.unit_marked:
         return "unit"
+    after = _neighbor(tokens, price.last, +1)
+    if after is not None and after.cat == "currency":
+        after = _neighbor(tokens, price.last + 1, +1)
+    if after is not None and after.cat in ("qty_unit", "dozen"):
+        return "unit"  # "300 rupaye kilo", "50 ₹ meter"
     best: tuple[int, PriceKind] | None = None
     for i, tok in enumerate(tokens):
         kind: PriceKind | None = None
@@ -1197,12 +1215,22 @@ def _price_kind(tokens: list[_Tok], price: _Num) -> PriceKind | None:
             kind = "total"
         elif tok.raw in _KA and i + 1 < len(tokens) and tokens[i + 1].raw in _EK:
             kind = "unit"  # "150 का एक", "300 ka ek"
+        elif tok.raw == "/" and i + 1 < len(tokens) and tokens[i + 1].cat == "qty_unit":
+            kind = "unit"  # "300/pc"
         if kind is None:
             continue
         distance = min(abs(i - price.first), abs(i - price.last))
         if best is None or distance < best[0]:
             best = (distance, kind)
     return best[1] if best else None
+
+
+# "dono kurte" = both, "teeno" = all three: a total and, if none is given, the quantity
+_ALL_OF = {
+    _fold_key(w): n
+    for n, words in ((2, "dono donon दोनों"), (3, "teeno teenon तीनों"), (4, "charon चारों"))
+    for w in words.split()
+}
 
 
 def _drop_each_one(tokens: list[_Tok], numbers: list[_Num]) -> list[_Num]:
@@ -1218,6 +1246,11 @@ def _drop_each_one(tokens: list[_Tok], numbers: list[_Num]) -> list[_Num]:
                 nxt.cat = "unit_kind"
                 continue
             if prev is not None and prev.key in ("har", "हर"):
+                tok.cat = "unit_kind"
+                continue
+            # "250 rupaye ek", "250 ek": a price for one (but "300 rupaye ek kurta" is a count)
+            after_price = prev is not None and (prev.cat == "currency" or prev.number)
+            if after_price and not _content(nxt):
                 tok.cat = "unit_kind"
                 continue
         kept.append(num)
@@ -1305,6 +1338,8 @@ def parse_sale(text: str, products: Sequence[ProductRef], today: date) -> SaleRe
                 break
 
     content = [i for i, t in enumerate(tokens) if _content(t)]
+    if sku_hit is None and _several_products(tokens, numbers, content, products, prepared):
+        return _not_sale("several")
     if sku_hit is not None:
         product_match = ProductMatch(
             sku_hit[0].id, (), original[sku_hit[1] : sku_hit[2]].strip() or None, 100.0
@@ -1319,6 +1354,8 @@ def parse_sale(text: str, products: Sequence[ProductRef], today: date) -> SaleRe
 
     if quantity is None and content and _article_before(tokens, content[0]):
         quantity = 1  # "sold a kurta for 500"
+    if quantity is None:
+        quantity = next((_ALL_OF[t.key] for t in tokens if t.key in _ALL_OF), None)
 
     has_sale_word = any(t.cat in ("sale", "sale_noun") for t in tokens) or (
         "customer" in {t.cat for t in tokens} and any(t.cat == "purchase" for t in tokens)
@@ -1357,6 +1394,31 @@ def parse_sale(text: str, products: Sequence[ProductRef], today: date) -> SaleRe
         day=day,
         missing=tuple(missing),
     )
+
+
+def _several_products(
+    tokens: list[_Tok],
+    numbers: list[_Num],
+    content: list[int],
+    products: Sequence[ProductRef],
+    prepared: str,
+) -> bool:
+    """ "2 kurte 900 aur 3 dupatte 600": counts before two different products."""
+    if len(numbers) < 3 or not products:
+        return False
+    in_content = set(content)
+    found: set[int] = set()
+    for num in numbers:
+        run = []
+        i = num.last + 1
+        while i in in_content:
+            run.append(i)
+            i += 1
+        if run:
+            match = _match_in_tokens(tokens, run, products, prepared, prepared)
+            if match.product_id is not None:
+                found.add(match.product_id)
+    return len(found) >= 2
 
 
 def _article_before(tokens: list[_Tok], index: int) -> bool:

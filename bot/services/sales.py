@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import and_, case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.order_import import OrderRow
 from bot.services.periods import growth_percent
+from bot.services.sale_parser import ProductRef
+from bot.services.sale_parser import match_product as parse_match
 from models import Product, Sale, User
 
 
@@ -304,16 +305,14 @@ class ImportPlan:
 
 
 def match_product(row: OrderRow, products: list[Product]) -> int | None:
-    """By SKU first, then by a similar title (rapidfuzz), among the user's own products."""
+    """By SKU first, then by the title, among the user's own products (the sale parser's rules)."""
     if row.sku:
         for p in products:
             if p.sku and p.sku.strip().casefold() == row.sku.strip().casefold():
                 return p.id
     if row.title:
-        choices = {p.id: p.name for p in products}
-        best = process.extractOne(row.title, choices, scorer=fuzz.token_set_ratio, score_cutoff=80)
-        if best is not None:
-            return int(best[2])
+        refs = [ProductRef(p.id or 0, p.name, p.sku) for p in products]
+        return parse_match(row.title, refs).product_id
     return None
 
 
