@@ -12,15 +12,29 @@ from handlers import (
     menu,
     onboarding,
     privacy,
+    products,
     reports,
     router,
     sales,
     sales_import,
+    tips,
 )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     # Groups first, so that nothing else answers there; then commands; the router last.
-    for module in (groups, onboarding, menu, language, sales, reports, sales_import, privacy, router):
+    for module in (
+        groups,
+        onboarding,
+        menu,
+        language,
+        sales,
+        reports,
+        sales_import,
+        privacy,
+        products,
+        tips,
+        router,
+    ):
         app.add_handlers(module.HANDLERS)
     app.add_error_handler(errors.on_error)
