@@ -27,9 +27,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from telegram import (
     InlineKeyboardButton,
@@ -51,7 +49,7 @@ from bot.services import products as products_service
 from bot.services import tips as tips_service
 from bot.services.products import MAX_PHOTOS, PhotoDraft
 from handlers import keyboards, menu, menu_items
-from handlers.common import answer, close_buttons, say
+from handlers.common import answer, close_buttons, local_today, say
 from handlers.flows import Flow, Step, register
 from handlers.labels import CRAFT_GROUP_LABELS, craft_group_label
 from handlers.product_labels import category_label, field_label
@@ -75,14 +73,10 @@ NOT_FOUND = N_("This product was not found, or it is not yours.")
 NO_LONGER = N_("This button is no longer active.")
 
 
-def today(context: SaathiContext) -> date:
-    """Today where the artisans are (the configured time zone, IST by default)."""
-    return datetime.now(ZoneInfo(context.settings.timezone)).date()
-
-
-def short(text: str | None, limit: int) -> str:
-    """User text cut to `limit` characters (with …) and escaped for HTML, in that order."""
-    text = " ".join((text or "").split()) if limit <= CAPTION_DETAIL else (text or "").strip()
+def short(text: str | None, limit: int, *, one_line: bool = True) -> str:
+    """User text cut to `limit` characters (with …) and escaped for HTML, in that order (so
+    that a cut never splits an entity like &amp;)."""
+    text = " ".join((text or "").split()) if one_line else (text or "").strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return html.escape(text)
@@ -100,7 +94,9 @@ def fit_caption(lines: list[str], description: str | None) -> str:
         return body
     limit = CAPTION_DESCRIPTION
     while limit > 20:
-        caption = "\n".join([*lines[:-1], "📝 " + short(description, limit), lines[-1]])
+        caption = "\n".join(
+            [*lines[:-1], "📝 " + short(description, limit, one_line=False), lines[-1]]
+        )
         if visible_length(caption) <= MessageLimit.CAPTION_LENGTH:
             return caption
         limit -= 40
@@ -310,26 +306,36 @@ def photos_status(tr: Translator, photos: list[dict[str, Any]], dropped: int = 0
 
 
 async def acknowledge(
-    update: Update, context: SaathiContext, conv: Conversation, text: str, markup: Any
+    update: Update,
+    context: SaathiContext,
+    conv: Conversation,
+    photos: list[dict[str, Any]],
+    outcome: str,
+    markup: InlineKeyboardMarkup,
 ) -> dict[str, Any]:
-    """Send the photo status, or edit the one sent for an earlier photo of the same album."""
+    """Say how the photos stand after one more arrived: a new status message, or, for the next
+    photos of the same album, an edit of the one sent for its first photo. Returns what to
+    remember for the next photo ({group, msg, dropped})."""
     message = update.effective_message
     chat = update.effective_chat
     assert message is not None and chat is not None
     group = message.media_group_id
     ack = dict(conv.data.get("ack") or {})
-    if group is not None and ack.get("group") == group and ack.get("msg"):
+    same_album = group is not None and ack.get("group") == group and ack.get("msg")
+    dropped = (int(ack.get("dropped", 0)) if same_album else 0) + (outcome == "full")
+    text = photos_status(context.tr, photos, dropped)
+    if same_album:
         try:
             await context.bot.edit_message_text(
                 text, chat_id=chat.id, message_id=ack["msg"], reply_markup=markup
             )
-            return ack
+            return {**ack, "dropped": dropped}
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
-                return ack
-            # deleted or too old to edit: say it anew
+                return {**ack, "dropped": dropped}
+            # deleted, or too old to edit: say it anew
     sent = await say(update, context, text, markup)
-    return {"group": group, "msg": sent.message_id, "dropped": 0}
+    return {"group": group, "msg": sent.message_id, "dropped": dropped}
 
 
 def photos_as_dicts(photos: list[ProductPhoto]) -> list[dict[str, Any]]:
@@ -369,6 +375,11 @@ async def send_card(
     sent = await context.bot.send_photo(chat.id, source, caption=caption, reply_markup=markup)
     preview = sent.photo[-1].file_id if fresh and sent.photo else None
     return sent, preview
+
+
+async def report_of(context: SaathiContext, product: Product) -> tips_service.Report:
+    """The listing score and tips of a product, as of today (IST)."""
+    return await tips_service.report_for(context.db, product, local_today(context), context.user)
 
 
 # --- registering a new product: prompts -------------------------------------------------------
@@ -648,19 +659,12 @@ async def on_photo_message(update: Update, context: SaathiContext, conv: Convers
         await say(update, context, incoming_error(context.tr, incoming.error))
         return
     outcome = products_service.add_photo_to_list(photos, incoming.photo)
-    ack = dict(conv.data.get("ack") or {})
-    same_album = (
-        ack.get("group") is not None and ack.get("group") == update.effective_message.media_group_id
-    )  # type: ignore[union-attr]
-    dropped = (ack.get("dropped", 0) if same_album else 0) + (outcome == "full")
-    text = photos_status(context.tr, photos, dropped)
     markup = (
         draft_photos_keyboard(context.tr, len(photos))
         if conv.data.get("editing")
         else done_keyboard(context.tr, "pn")
     )
-    ack = await acknowledge(update, context, conv, text, markup)
-    ack["dropped"] = dropped
+    ack = await acknowledge(update, context, conv, photos, outcome, markup)
     await conversation.advance(context.db, conv, PHOTOS, photos=photos, ack=ack)
 
 
@@ -816,7 +820,7 @@ async def show_list(
         return
     listing = await products_service.page_of(context.db, user.id, page, archived=archived)
     archived_count = await products_service.count(context.db, user.id, archived=True)
-    day = today(context)
+    day = local_today(context)
     if listing.total == 0 and not archived:
         text = _("📦 You have not added any products yet.")
         markup = InlineKeyboardMarkup(
@@ -957,7 +961,7 @@ def card_keyboard(tr: Translator, product: Product) -> InlineKeyboardMarkup:
 async def show_card(update: Update, context: SaathiContext, product: Product) -> None:
     assert product.id is not None
     photos = await products_service.photos_of(context.db, product.id)
-    report = await tips_service.report_for(context.db, product, today(context), context.user)
+    report = await report_of(context, product)
     first = PhotoDraft.of(photos[0]) if photos else None
     _sent, preview = await send_card(
         update,
@@ -1058,7 +1062,7 @@ async def start_edit(
     _ = context.tr.gettext
     user = context.user
     assert user is not None and product.id is not None
-    report = await tips_service.report_for(context.db, product, today(context), user)
+    report = await report_of(context, product)
     if field == "category":
         group = products_service.group_of(product.category)
         await say(
@@ -1149,19 +1153,7 @@ async def on_edit_photo(update: Update, context: SaathiContext, conv: Conversati
         return
     outcome = await products_service.add_photo(context.db, product, incoming.photo)
     photos = photos_as_dicts(await products_service.photos_of(context.db, product.id))
-    ack = dict(conv.data.get("ack") or {})
-    same_album = (
-        ack.get("group") is not None and ack.get("group") == update.effective_message.media_group_id
-    )  # type: ignore[union-attr]
-    dropped = (ack.get("dropped", 0) if same_album else 0) + (outcome == "full")
-    ack = await acknowledge(
-        update,
-        context,
-        conv,
-        photos_status(context.tr, photos, dropped),
-        done_keyboard(context.tr, "pe"),
-    )
-    ack["dropped"] = dropped
+    ack = await acknowledge(update, context, conv, photos, outcome, done_keyboard(context.tr, "pe"))
     await conversation.advance(context.db, conv, "photos", ack=ack)
 
 
@@ -1180,7 +1172,7 @@ async def after_edit(
 ) -> None:
     """Say what changed in the score, then show the card (or the tips the edit came from)."""
     _ = context.tr.gettext
-    report = await tips_service.report_for(context.db, product, today(context), context.user)
+    report = await report_of(context, product)
     if before is not None and report.score != before:
         arrow = "⬆️" if report.score > before else "⬇️"
         note = _("✅ Saved. Listing score: {before} → {after} {arrow}").format(
@@ -1263,7 +1255,7 @@ async def on_button(update: Update, context: SaathiContext) -> None:
         and args[1] == "cat"
         and args[2] in products_service.CATEGORY_GROUP
     ):
-        before = (await tips_service.report_for(context.db, product, today(context), user)).score
+        before = (await report_of(context, product)).score
         await answer(update)
         await close_buttons(
             update, _("Type: {type} ✅").format(type=category_label(context.tr, args[2]))
@@ -1350,7 +1342,7 @@ async def on_button(update: Update, context: SaathiContext) -> None:
         and args[1] in ("closeup", "scale")
         and args[2] in ("0", "1")
     ):
-        before = (await tips_service.report_for(context.db, product, today(context), user)).score
+        before = (await report_of(context, product)).score
         await products_service.set_photo_answer(context.db, product, args[1], args[2] == "1")
         await answer(update)
         await close_buttons(update, _("Yes ✅") if args[2] == "1" else _("No"))

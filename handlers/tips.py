@@ -24,7 +24,7 @@ from bot.services import tips as tips_service
 from bot.services.tips import Report, Tip
 from handlers import menu, menu_items
 from handlers import products as product_handlers
-from handlers.common import answer, say
+from handlers.common import answer, local_today, say
 from handlers.menu_items import MenuItem
 
 if TYPE_CHECKING:
@@ -279,7 +279,7 @@ async def show_weakest(update: Update, context: SaathiContext) -> None:
     if user is None or not user.is_registered:
         await menu.show(update, context)
         return
-    ranked = await tips_service.weakest_first(context.db, user, product_handlers.today(context))
+    ranked = await tips_service.weakest_first(context.db, user, local_today(context))
     if not ranked:
         await say(
             update,
@@ -306,7 +306,7 @@ async def show_product_tips(update: Update, context: SaathiContext, product: Pro
     """All the tips of one product (after saving it, from its card, after a fix)."""
     user = context.user
     assert user is not None
-    day = product_handlers.today(context)
+    day = local_today(context)
     ranked = await tips_service.weakest_first(context.db, user, day)
     report = next((r for p, r in ranked if p.id == product.id), None)
     if report is None:  # archived: not ranked, but its tips still apply
@@ -326,9 +326,7 @@ async def show_product_tips(update: Update, context: SaathiContext, product: Pro
 async def fix(update: Update, context: SaathiContext, product: Product) -> None:
     """🔧 Fix now: the most valuable tip that the artisan can fix by answering one thing."""
     _ = context.tr.gettext
-    report = await tips_service.report_for(
-        context.db, product, product_handlers.today(context), context.user
-    )
+    report = await product_handlers.report_of(context, product)
     tip = report.first_fix
     if tip is None or tip.fix is None:
         await say(update, context, _("✅ Nothing to fix on this listing now."))

@@ -521,3 +521,97 @@ async def test_kill_9_mid_registration_then_continue(emu, client, database, db_u
         except subprocess.TimeoutExpired:
             proc.kill()
         await asyncio.sleep(0)
+
+
+@pytest.mark.usefixtures("bot")
+async def test_manage_the_photos_of_a_saved_product(phone_for, database, client, emu) -> None:  # type: ignore[no-untyped-def]
+    phone = await artisan(phone_for, database, 4116, "en")
+    pid = await seed_product(database, 4116, name="Chikankari cotton kurta", material="cotton")
+    await seed_photos(
+        emu, database, pid, [photo_samples.good_photo(1), photo_samples.good_photo(2)]
+    )
+    card = (await phone.press_data((await phone.send("/help"))[-1]["message_id"], f"p:open:{pid}"))[
+        -1
+    ]
+    assert card["kind"] == "photo" and "2 photos" in card["caption"]
+    screen = await phone.press("🖼️", card)
+    assert [m["kind"] for m in screen] == ["photo", "photo", "text"]  # the album, then the list
+    listing = screen[-1]
+    assert "2 photos (at most 10)" in listing["text"]
+    prompt = await phone.press("➕ Add photos", listing)
+    assert "Send the photos to add" in texts(prompt)
+    before = await phone.seq()
+    results = await client.send(
+        4116,
+        media_group=[b64(photo_samples.photo(3, plain=False)), b64(photo_samples.good_photo(4))],
+    )
+    for item in results:
+        await phone.processed(item["update_id"])
+    [status] = [
+        m for m in (await client.chat(4116, after=before))["messages"] if m["from"] == "bot"
+    ]
+    assert "4 photos received" in status["text"] and "Photo 3: busy background" in status["text"]
+    done = await phone.press("✅ Done", status)
+    assert "Listing score:" in texts(done) and done[-1]["kind"] == "photo"
+    photos = await photos_of(database, pid)
+    assert len(photos) == 4 and photos[2].checks["findings"] == ["busy_background"]
+
+    listing = (await phone.press("🖼️", done[-1]))[-1]
+    await phone.press_data(listing["message_id"], f"p:phc:{pid}:{photos[3].id}")  # ⭐ 4
+    assert (await photos_of(database, pid))[0].id == photos[3].id
+    listing = await phone.message_with_button("🗑️ 1")
+    await phone.press("🗑️ 1", listing)
+    assert [p.id for p in await photos_of(database, pid)] == [
+        photos[0].id,
+        photos[1].id,
+        photos[2].id,
+    ]
+    # the last photo stays: a product needs one
+    for photo in (await photos_of(database, pid))[1:]:
+        await phone.press_data(listing["message_id"], f"p:phd:{pid}:{photo.id}")
+    [last] = await photos_of(database, pid)
+    before = await phone.seq()
+    await phone.press_data(listing["message_id"], f"p:phd:{pid}:{last.id}")
+    answers = (await client.chat(4116, after=before))["callback_answers"]
+    assert "at least one photo" in answers[-1]["text"]
+    assert len(await photos_of(database, pid)) == 1
+
+
+@pytest.mark.usefixtures("bot")
+async def test_edit_type_cost_and_description_of_a_saved_product(phone_for, database, emu) -> None:  # type: ignore[no-untyped-def]
+    phone = await artisan(phone_for, database, 4117, "hi")
+    pid = await seed_product(
+        database, 4117, name="ज़रदोज़ी क्लच", category="kurta", price_paise=30_000
+    )
+    await seed_photos(emu, database, pid, [photo_samples.good_photo(1)])
+    card = (await phone.press_data((await phone.send("/help"))[-1]["message_id"], f"p:open:{pid}"))[
+        -1
+    ]
+    types = (await phone.press("🗂️", card))[-1]
+    other = (await phone.press("🧩", types))[-1]
+    assert other["message_id"] == types["message_id"]  # the same message, now the crafts
+    await phone.press("गहने", other)  # jewellery and accessories
+    await phone.press("एक्सेसरी")
+    async with database.sessions() as session:
+        product = await session.get(Product, pid)
+        assert product is not None and product.category == "accessories"
+    card = await phone.message_with_button("🧮")
+    await phone.press("🧮", card)
+    replies = await phone.send("₹400")
+    async with database.sessions() as session:
+        product = await session.get(Product, pid)
+        assert product is not None and product.cost_paise == 40_000
+    # the cost is known now: the floor price shows in the tips, and the price is below it
+    tips = texts(await phone.press("💡", replies[-1]))
+    assert "सबसे कम सुरक्षित दाम: ₹577" in tips  # (400 + 70 + 20) / 0.85, rounded up
+    assert "₹577 से नीचे" in tips
+    card = await phone.message_with_button("📝")
+    await phone.press("📝", card)
+    too_long = await phone.send("क" * 1200)
+    assert "1000" in texts(too_long)
+    await phone.send("हाथ से की गई ज़रदोज़ी, बरेली के कारीगरों की पुरानी कला। सूखे कपड़े से पोंछें।")
+    async with database.sessions() as session:
+        product = await session.get(Product, pid)
+        assert (
+            product is not None and product.description and product.description.startswith("हाथ से")
+        )

@@ -368,6 +368,10 @@
     const nearBottom = isNearBottom();
     let sawUserMsg = false;
     for (const entry of data.messages) {
+      // like a phone: a new message that brings a reply keyboard opens it again
+      const markup = entry.reply_markup;
+      if (entry.from === "bot" && markup && Array.isArray(markup.keyboard) &&
+          !document.getElementById(`msg-${entry.message_id}`)) state.kbHidden = false;
       upsertMessage(entry);
       if (entry.from === "user") sawUserMsg = true;
     }
@@ -711,10 +715,32 @@
     }
   }
 
+  function fileToBase64(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).split(",", 2)[1]);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(file);
+    });
+  }
+
   async function uploadFile(input, field) {
-    const file = input.files && input.files[0];
+    const files = Array.from(input.files || []);
+    const file = files[0];
     input.value = "";
     if (!file || !state.uid) return;
+    if (field === "photo" && files.length > 1) {
+      // several photos at once: an album (a media group of up to 10), as a phone sends it
+      const payload = { media_group: await Promise.all(files.slice(0, 10).map(fileToBase64)) };
+      const caption = els.input.value.trim();
+      if (caption) {
+        payload.caption = caption;
+        els.input.value = "";
+        autoGrow();
+      }
+      await sendPayload(payload);
+      return;
+    }
     const form = new FormData();
     form.append(field, file, file.name);
     const caption = els.input.value.trim();
