@@ -501,39 +501,25 @@ def done_keyboard(tr: Translator, prefix: str) -> InlineKeyboardMarkup:
     )
 
 
-async def ask_description(update: Update, context: SaathiContext, conv: Conversation) -> None:
-    await say(
-        update,
-        context,
-        context.tr.gettext(
-            "📝 Write a few lines about it: how it is made, what it is for, how to care for "
-            "it. Or tap “⏭️ Skip”."
-        ),
-        skip_keyboard(context.tr),
-    )
+OPTIONAL_PROMPTS = {
+    DESCRIPTION: N_(
+        "📝 Write a few lines about it: how it is made, what it is for, how to care for it. "
+        "Or tap “⏭️ Skip”."
+    ),
+    MATERIAL: N_(
+        "🧵 What is it made of? For example: cotton, pure silk, brass, clay. Or tap “⏭️ Skip”."
+    ),
+    SIZE: N_(
+        "📏 What size is it? For example: 44 inch, 20 × 30 cm, 6 inch tall, free size. "
+        "Or tap “⏭️ Skip”."
+    ),
+}
 
 
-async def ask_material(update: Update, context: SaathiContext, conv: Conversation) -> None:
-    await say(
-        update,
-        context,
-        context.tr.gettext(
-            "🧵 What is it made of? For example: cotton, pure silk, brass, clay. Or tap “⏭️ Skip”."
-        ),
-        skip_keyboard(context.tr),
-    )
-
-
-async def ask_size(update: Update, context: SaathiContext, conv: Conversation) -> None:
-    await say(
-        update,
-        context,
-        context.tr.gettext(
-            "📏 What size is it? For example: 44 inch, 20 × 30 cm, 6 inch tall, free size. "
-            "Or tap “⏭️ Skip”."
-        ),
-        skip_keyboard(context.tr),
-    )
+async def ask_optional(update: Update, context: SaathiContext, conv: Conversation) -> None:
+    """Description, material, size: a question with a “⏭️ Skip” button."""
+    prompt = OPTIONAL_PROMPTS[conv.step]
+    await say(update, context, context.tr.gettext(prompt), skip_keyboard(context.tr))
 
 
 def summary_caption(tr: Translator, data: dict[str, Any]) -> str:
@@ -617,6 +603,8 @@ async def _guard(update: Update, context: SaathiContext, conv: Conversation) -> 
 
 
 async def on_text_answer(update: Update, context: SaathiContext, conv: Conversation) -> None:
+    if conv.step in (DESCRIPTION, MATERIAL, SIZE) and await late_photo(update, context, conv):
+        return
     text = await _guard(update, context, conv)
     if text is None:
         return
@@ -668,10 +656,35 @@ async def on_photo_message(update: Update, context: SaathiContext, conv: Convers
     await conversation.advance(context.db, conv, PHOTOS, photos=photos, ack=ack)
 
 
-async def on_summary_message(update: Update, context: SaathiContext, conv: Conversation) -> None:
+async def late_photo(update: Update, context: SaathiContext, conv: Conversation) -> bool:
+    """A photo after “✅ Done”: on a slow network the photos of an album upload one by one, and
+    the artisan may tap Done before the last ones arrive. They are added, not lost."""
     message = update.effective_message
-    if message is not None and (message.photo or message.document):
-        await say(update, context, context.tr.gettext("To add photos, tap “🖼️ Photos” on the card."))
+    if message is None or not (message.photo or message.document):
+        return False
+    incoming = await receive_photo(update, context)
+    if incoming is None or incoming.photo is None:
+        await say(update, context, incoming_error(context.tr, incoming.error if incoming else None))
+        return True
+    photos = list(conv.data.get("photos") or [])
+    outcome = products_service.add_photo_to_list(photos, incoming.photo)
+    if outcome == "full":
+        note = context.tr.ngettext(
+            "⚠️ {n} photo was not added: a product can have at most 10.",
+            "⚠️ {n} photos were not added: a product can have at most 10.",
+            1,
+        ).format(n=1)
+    else:
+        note = context.tr.ngettext(
+            "📷 {n} photo received.", "📷 {n} photos received.", len(photos)
+        ).format(n=len(photos))
+    await conversation.advance(context.db, conv, conv.step, photos=photos)
+    await say(update, context, note)
+    return True
+
+
+async def on_summary_message(update: Update, context: SaathiContext, conv: Conversation) -> None:
+    if await late_photo(update, context, conv):
         return
     await say(
         update,
@@ -694,9 +707,9 @@ STEPS: dict[str, Step] = {
     PRICE: Step(ask_price, on_text_answer),
     STOCK: Step(ask_stock, on_text_answer),
     PHOTOS: Step(ask_photos, on_photo_message),
-    DESCRIPTION: Step(ask_description, on_text_answer),
-    MATERIAL: Step(ask_material, on_text_answer),
-    SIZE: Step(ask_size, on_text_answer),
+    DESCRIPTION: Step(ask_optional, on_text_answer),
+    MATERIAL: Step(ask_optional, on_text_answer),
+    SIZE: Step(ask_optional, on_text_answer),
     SUMMARY: Step(show_summary, on_summary_message),
 }
 register(Flow(FLOW, STEPS, on_cancel))

@@ -294,32 +294,38 @@ async def show_weakest(update: Update, context: SaathiContext) -> None:
         return
     product, report = ranked[0]
     following = ranked[1][0] if len(ranked) > 1 else None
-    await say(
-        update,
-        context,
-        tips_text(context.tr, product, report, weakest=True, limit=TOP),
-        tips_keyboard(context.tr, product, report, weakest=True, following=following),
-    )
+    await _send(update, context, product, report, weakest=True, following=following)
 
 
 async def show_product_tips(update: Update, context: SaathiContext, product: Product) -> None:
     """All the tips of one product (after saving it, from its card, after a fix)."""
     user = context.user
     assert user is not None
-    day = local_today(context)
-    ranked = await tips_service.weakest_first(context.db, user, day)
-    report = next((r for p, r in ranked if p.id == product.id), None)
-    if report is None:  # archived: not ranked, but its tips still apply
-        report = await tips_service.report_for(context.db, product, day, user)
-    ids = [p.id for p, _r in ranked]
-    following = None
-    if product.id in ids and ids.index(product.id) + 1 < len(ranked):
-        following = ranked[ids.index(product.id) + 1][0]
+    ranked = await tips_service.weakest_first(context.db, user, local_today(context))
+    at = next((i for i, (p, _r) in enumerate(ranked) if p.id == product.id), None)
+    if at is None:  # archived: not ranked, but its tips still apply
+        report, following = await product_handlers.report_of(context, product), None
+    else:
+        report = ranked[at][1]
+        following = ranked[at + 1][0] if at + 1 < len(ranked) else None
+    await _send(update, context, product, report, weakest=False, following=following)
+
+
+async def _send(
+    update: Update,
+    context: SaathiContext,
+    product: Product,
+    report: Report,
+    *,
+    weakest: bool,
+    following: Product | None,
+) -> None:
+    limit = TOP if weakest else MAX_SHOWN
     await say(
         update,
         context,
-        tips_text(context.tr, product, report, weakest=False, limit=MAX_SHOWN),
-        tips_keyboard(context.tr, product, report, weakest=False, following=following),
+        tips_text(context.tr, product, report, weakest=weakest, limit=limit),
+        tips_keyboard(context.tr, product, report, weakest=weakest, following=following),
     )
 
 

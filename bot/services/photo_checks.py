@@ -100,6 +100,14 @@ class PhotoReport:
         return data
 
 
+def _upright_rgb(im: Image.Image) -> Image.Image:
+    """Turned as the camera meant (EXIF orientation), in RGB (transparency dropped)."""
+    im = ImageOps.exif_transpose(im) or im
+    if im.mode != "RGB":
+        im = im.convert("RGBA").convert("RGB") if "A" in im.mode else im.convert("RGB")
+    return im
+
+
 def _load(data: bytes) -> tuple[Image.Image, int, int]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -109,9 +117,7 @@ def _load(data: bytes) -> tuple[Image.Image, int, int]:
             raise ValueError("image too large")
         # A JPEG can be decoded at 1/2, 1/4, 1/8 scale directly: much faster for big files.
         im.draft("RGB", (ANALYSIS_SIDE * 2, ANALYSIS_SIDE * 2))
-        im = ImageOps.exif_transpose(im) or im
-        if im.mode != "RGB":
-            im = im.convert("RGBA").convert("RGB") if "A" in im.mode else im.convert("RGB")
+        im = _upright_rgb(im)
         # The true size, after EXIF rotation (a portrait phone photo is taller than wide).
         if im.size[0] > im.size[1]:
             width, height = max(width, height), min(width, height)
@@ -246,9 +252,7 @@ def preview_jpeg(data: bytes, side: int = TELEGRAM_PHOTO_SIDE) -> bytes:
     """A JPEG copy at most `side` px long, to show an image sent as a file in photo cards."""
     with Image.open(io.BytesIO(data)) as im:
         im.draft("RGB", (side, side))
-        im = ImageOps.exif_transpose(im) or im
-        if im.mode != "RGB":
-            im = im.convert("RGBA").convert("RGB") if "A" in im.mode else im.convert("RGB")
+        im = _upright_rgb(im)
         im.thumbnail((side, side))
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=87)

@@ -8,7 +8,6 @@ import base64
 import os
 import signal
 import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from tests.conftest import TOKEN
 from tests.e2e.phone import Phone, texts
 from tests.e2e.seed import registered_user
 from tests.e2e.test_onboarding import latin_words, screen_text
+from tests.e2e.test_onboarding_robustness import _start_bot
 
 LABELS = {
     "hi": {
@@ -474,15 +474,6 @@ async def test_photo_questions_are_asked_once(phone_for, database, emu) -> None:
         assert product is not None and product.photo_answers == {"closeup": True, "scale": False}
 
 
-def _start_bot(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-
-
 async def test_kill_9_mid_registration_then_continue(emu, client, database, db_url) -> None:  # type: ignore[no-untyped-def]
     env = {
         **os.environ,
@@ -615,3 +606,63 @@ async def test_edit_type_cost_and_description_of_a_saved_product(phone_for, data
         assert (
             product is not None and product.description and product.description.startswith("हाथ से")
         )
+
+
+@pytest.mark.usefixtures("bot")
+async def test_photos_arriving_after_done_are_kept(phone_for, database) -> None:  # type: ignore[no-untyped-def]
+    """On a slow network an album uploads photo by photo: Done may come before the last ones."""
+    phone = await artisan(phone_for, database, 4118, "en")
+    await phone.send("➕ New product")
+    await phone.send("Chikan kurta")
+    await phone.press("✅")
+    await phone.send("1200")
+    await phone.send("4")
+    await phone.send(photo=b64(photo_samples.good_photo(1)))
+    await phone.press("✅ Done")
+    late = await phone.send(photo=b64(photo_samples.good_photo(2)))
+    assert "2 photos received" in texts(late)
+    assert (await draft(database, 4118))["step"] == "description"  # the question still stands
+    await phone.send("⏭️ Skip")
+    await phone.send("⏭️ Skip")
+    card = (await phone.send("⏭️ Skip"))[-1]
+    later = await phone.send(photo=b64(photo_samples.good_photo(3)))
+    assert "3 photos received" in texts(later)
+    await phone.press("✅ Save", card)
+    [product] = await products_of(database, 4118)
+    assert len(await photos_of(database, product.id)) == 3
+
+
+@pytest.mark.parametrize("lang", ["hi", "en"])
+def test_captions_stay_within_1024_characters(lang: str) -> None:
+    """Every field at its longest, with characters HTML must escape and emoji (2 UTF-16 units)."""
+    from bot.i18n import translator
+    from handlers import products as handlers
+
+    longest = {
+        "name": ("<b>&" + "😀क" * 40)[: products_service.NAME_MAX],
+        "category": "home_textile",
+        "price": products_service.MAX_PRICE_PAISE,
+        "stock": products_service.MAX_STOCK,
+        "photos": [{}] * 10,
+        "description": ("& <i>हाथ से बना 😀 " * 80)[: products_service.DESCRIPTION_MAX],
+        "material": ("<&>" * 40)[: products_service.DETAIL_MAX],
+        "size": ("😀" * 80)[: products_service.DETAIL_MAX],
+    }
+    tr = translator(lang)
+    caption = handlers.summary_caption(tr, longest)
+    assert handlers.visible_length(caption) <= 1024
+    assert "&lt;b&gt;&amp;" in caption and "<i>" not in caption
+    assert "📝 " in caption  # the description, cut to fit
+    product = Product(
+        user_id=1,
+        name=longest["name"],
+        category="home_textile",
+        price_paise=longest["price"],
+        cost_paise=longest["price"],
+        stock=1,
+        description=longest["description"],
+        material=longest["material"],
+        size=longest["size"],
+        archived=True,
+    )
+    assert handlers.visible_length(handlers.card_caption(tr, product, 10, 100)) <= 1024
