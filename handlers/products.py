@@ -473,7 +473,7 @@ async def ask_photos(update: Update, context: SaathiContext, conv: Conversation)
     photos = conv.data.get("photos") or []
     if photos:
         text = photos_status(context.tr, photos)
-        await say(update, context, text, draft_photos_keyboard(context.tr, len(photos)))
+        await say(update, context, text, draft_photos_keyboard(context.tr, photos))
         return
     await say(
         update,
@@ -487,10 +487,13 @@ async def ask_photos(update: Update, context: SaathiContext, conv: Conversation)
     )
 
 
-def draft_photos_keyboard(tr: Translator, n: int) -> InlineKeyboardMarkup:
-    rows = keyboards.rows(
-        [InlineKeyboardButton(f"🗑️ {i + 1}", callback_data=f"pn:phd:{i}") for i in range(n)], 5
-    )
+def draft_photos_keyboard(tr: Translator, photos: list[dict[str, Any]]) -> InlineKeyboardMarkup:
+    """🗑️ per photo (by its unique id, so a double tap cannot remove the next one), ✅ Done."""
+    buttons = [
+        InlineKeyboardButton(f"🗑️ {i}", callback_data=f"pn:phd:{photo['file_unique_id']}")
+        for i, photo in enumerate(photos, 1)
+    ]
+    rows = keyboards.rows(buttons, 5)
     rows.append([InlineKeyboardButton(tr.gettext("✅ Done"), callback_data="pn:done")])
     return InlineKeyboardMarkup(rows)
 
@@ -559,12 +562,13 @@ def summary_keyboard(tr: Translator) -> InlineKeyboardMarkup:
 async def show_summary(update: Update, context: SaathiContext, conv: Conversation) -> None:
     photos = conv.data.get("photos") or []
     first = PhotoDraft.from_json(photos[0]) if photos else None
-    _sent, preview = await send_card(
+    sent, preview = await send_card(
         update, context, first, summary_caption(context.tr, conv.data), summary_keyboard(context.tr)
     )
     if preview is not None:
         photos = [dict(photos[0], preview_file_id=preview), *photos[1:]]
-        await conversation.advance(context.db, conv, conv.step, photos=photos)
+    # Only this card's buttons count: an older card shows older values.
+    await conversation.advance(context.db, conv, conv.step, photos=photos, card=sent.message_id)
 
 
 # --- registering: answers ---------------------------------------------------------------------
@@ -648,7 +652,7 @@ async def on_photo_message(update: Update, context: SaathiContext, conv: Convers
         return
     outcome = products_service.add_photo_to_list(photos, incoming.photo)
     markup = (
-        draft_photos_keyboard(context.tr, len(photos))
+        draft_photos_keyboard(context.tr, photos)
         if conv.data.get("editing")
         else done_keyboard(context.tr, "pn")
     )
@@ -729,6 +733,10 @@ async def on_new_button(update: Update, context: SaathiContext) -> None:
     if conv is None or conv.flow != FLOW or expected is None or conv.step != expected:
         await answer(update, _(NO_LONGER), alert=True)
         return
+    pressed_on = query.message.message_id if query.message is not None else None
+    if expected == SUMMARY and pressed_on != conv.data.get("card"):
+        await answer(update, _(NO_LONGER), alert=True)
+        return
     if action == "groups":
         await answer(update)
         await query.edit_message_text(
@@ -769,10 +777,11 @@ async def on_new_button(update: Update, context: SaathiContext) -> None:
         return
     if action == "phd":
         photos = list(conv.data.get("photos") or [])
-        if not arg.isdigit() or int(arg) >= len(photos):
+        kept = [p for p in photos if p["file_unique_id"] != arg]
+        if len(kept) != len(photos) - 1:
             await answer(update, _(NO_LONGER), alert=True)
             return
-        del photos[int(arg)]
+        photos = kept
         await answer(update, _("Photo removed."))
         await conversation.advance(context.db, conv, PHOTOS, photos=photos)
         text = (
@@ -780,9 +789,7 @@ async def on_new_button(update: Update, context: SaathiContext) -> None:
             if photos
             else _("Please send at least one photo of the product.")
         )
-        await query.edit_message_text(
-            text, reply_markup=draft_photos_keyboard(context.tr, len(photos))
-        )
+        await query.edit_message_text(text, reply_markup=draft_photos_keyboard(context.tr, photos))
         return
     if action == "e":
         if arg not in STEPS or arg == SUMMARY:

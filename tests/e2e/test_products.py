@@ -18,7 +18,7 @@ from bot.services import products as products_service
 from models import Product, ProductPhoto
 from tests import photo_samples
 from tests.conftest import TOKEN
-from tests.e2e.phone import Phone, texts
+from tests.e2e.phone import Phone, button_data, texts
 from tests.e2e.seed import registered_user
 from tests.e2e.test_onboarding import latin_words, screen_text
 from tests.e2e.test_onboarding_robustness import _start_bot
@@ -313,7 +313,7 @@ async def test_document_image_is_shown_through_a_preview(phone_for, database) ->
 @pytest.mark.usefixtures("bot")
 async def test_edit_from_the_summary_card(phone_for, database) -> None:  # type: ignore[no-untyped-def]
     phone = await artisan(phone_for, database, 4108, "en")
-    seen = await register_product(phone, "en")
+    seen = await register_product(phone, "en", photos=2)
     card = seen[-1]
     await phone.press("💰", card)
     replies = await phone.send("1,350")
@@ -321,10 +321,21 @@ async def test_edit_from_the_summary_card(phone_for, database) -> None:  # type:
     assert "₹1,350" in new_card["caption"]
     assert (await draft(database, 4108))["step"] == "summary"
     stale = await phone.press_data(card["message_id"], "pn:save")  # the old card's button
-    assert not await products_of(database, 4108) or stale is not None
+    assert stale == [] and await products_of(database, 4108) == []
+    # photos from the card: remove one (a double tap removes only that one), then back
+    photos = (await phone.press("🖼️", new_card))[-1]
+    assert "2 photos received" in photos["text"]
+    await phone.press("🗑️ 1", photos)
+    again = await phone.press_data(photos["message_id"], button_data(photos, "🗑️ 1"))
+    assert again == []  # refused with an alert: that photo is gone already
+    state = await draft(database, 4108)
+    assert len(state["photos"]) == 1 and state["step"] == "photos"
+    new_card = (await phone.press("✅ Done"))[-1]
+    assert "1 photo" in new_card["caption"]
     await phone.press("✅ Save", new_card)
     [product] = await products_of(database, 4108)
     assert product.price_paise == 135_000
+    assert len(await photos_of(database, product.id)) == 1
 
 
 @pytest.mark.usefixtures("bot")
