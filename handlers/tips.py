@@ -239,11 +239,9 @@ def tips_text(
     if report.floor_paise is not None:
         lines.append(_("🧮 Lowest safe price: {price}").format(price=tr.inr(report.floor_paise)))
     text = "\n".join(lines)
-    return (
-        text
-        if len(text) <= MessageLimit.MAX_TEXT_LENGTH
-        else text[: MessageLimit.MAX_TEXT_LENGTH - 1] + "…"
-    )
+    if product_handlers.visible_length(text) > MessageLimit.MAX_TEXT_LENGTH and limit > 1:
+        return tips_text(tr, product, report, weakest=weakest, limit=limit - 1)
+    return text
 
 
 def tips_keyboard(
