@@ -1097,14 +1097,23 @@ async def start_edit(
     await ask_edit(update, context, conv)
 
 
-async def ask_edit(update: Update, context: SaathiContext, conv: Conversation) -> None:
-    _ = context.tr.gettext
+async def edited_product(
+    update: Update, context: SaathiContext, conv: Conversation
+) -> Product | None:
+    """The product being edited; if it is gone (deleted meanwhile), the edit ends and says so."""
     user = context.user
     assert user is not None
     product = await products_service.get_own(context.db, user.id, conv.data.get("pid"))
     if product is None:
         await conversation.leave(context.db, user.id)
-        await say(update, context, _(NOT_FOUND))
+        await say(update, context, context.tr.gettext(NOT_FOUND))
+    return product
+
+
+async def ask_edit(update: Update, context: SaathiContext, conv: Conversation) -> None:
+    _ = context.tr.gettext
+    product = await edited_product(update, context, conv)
+    if product is None:
         return
     field = conv.step
     head = _("{field} of “{name}”").format(
@@ -1121,12 +1130,8 @@ async def ask_edit(update: Update, context: SaathiContext, conv: Conversation) -
 
 async def on_edit_message(update: Update, context: SaathiContext, conv: Conversation) -> None:
     _ = context.tr.gettext
-    user = context.user
-    assert user is not None
-    product = await products_service.get_own(context.db, user.id, conv.data.get("pid"))
+    product = await edited_product(update, context, conv)
     if product is None:
-        await conversation.leave(context.db, user.id)
-        await say(update, context, _(NOT_FOUND))
         return
     message = update.effective_message
     if message is not None and _menu_label(message.text):
@@ -1145,18 +1150,14 @@ async def on_edit_message(update: Update, context: SaathiContext, conv: Conversa
         await say(update, context, got.error)
         return
     await products_service.update(context.db, product, conv.step, got.value)
-    await conversation.leave(context.db, user.id)
+    await conversation.leave(context.db, product.user_id)
     await after_edit(update, context, product, conv.data.get("before"), conv.data.get("back"))
 
 
 async def on_edit_photo(update: Update, context: SaathiContext, conv: Conversation) -> None:
     _ = context.tr.gettext
-    user = context.user
-    assert user is not None
-    product = await products_service.get_own(context.db, user.id, conv.data.get("pid"))
+    product = await edited_product(update, context, conv)
     if product is None:
-        await conversation.leave(context.db, user.id)
-        await say(update, context, _(NOT_FOUND))
         return
     assert product.id is not None
     incoming = await receive_photo(update, context)
