@@ -6,13 +6,15 @@ Pure functions, no user-facing sentences: parse errors are short codes the calle
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
-from babel.numbers import format_decimal
+from babel.core import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 __all__ = [
     "DEVANAGARI_DIGITS",
@@ -43,6 +45,7 @@ PRICE_ERRORS = ("empty", "not_a_number", "zero", "negative", "too_large", "too_m
 
 _MAX_INPUT = 120  # longer text is not something we try to read as a number
 _LOCALE = "en_IN"
+_EN_IN = Locale.parse(_LOCALE)
 _HUNDRED = Decimal(100)
 
 
@@ -512,8 +515,15 @@ def parse_price_paise(text: str, *, max_paise: int = MAX_PRICE_PAISE) -> PricePa
 # --------------------------------------------------------------------------- formatting
 
 
+@functools.cache
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
 def _babel(value: Decimal | int, pattern: str) -> str:
-    return format_decimal(value, format=pattern, locale=_LOCALE, decimal_quantization=True)
+    # Babel's format_decimal parses the locale and the pattern on every call; both are
+    # compiled once here (summaries format hundreds of thousands of amounts).
+    return _pattern(pattern).apply(value, _EN_IN, decimal_quantization=True)
 
 
 def format_int(n: int, *, devanagari: bool = False) -> str:

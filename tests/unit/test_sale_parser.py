@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -458,9 +457,7 @@ def test_reading_is_frozen() -> None:
 def test_long_input_is_safe_and_not_a_sale() -> None:
     text = "आज ३ कुर्ते ४५० में बेचे " * 400
     assert len(text) > MAX_INPUT_CHARS
-    started = time.perf_counter()
     r = read(text)
-    assert time.perf_counter() - started < 0.05
     assert not r.is_sale and r.reason == "too_long"
 
 
@@ -481,25 +478,10 @@ def test_long_input_is_safe_and_not_a_sale() -> None:
     ],
 )
 def test_odd_inputs_do_not_crash(text: str) -> None:
-    started = time.perf_counter()
     r = read(text)
-    assert time.perf_counter() - started < 0.1
     assert isinstance(r, SaleReading)
     assert r.is_sale or r.reason in NOT_SALE_REASONS
 
 
 def test_not_a_string() -> None:
     assert read(None).reason == "empty"  # type: ignore[arg-type]
-
-
-def test_typical_speed_under_a_millisecond() -> None:
-    lines = [s[0] for s in SALES[:20]] + [n[0] for n in NOT_SALES[:10]]
-    for line in lines:  # warm the caches
-        read(line)
-    rounds = 20
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for line in lines:
-            read(line)
-    per_call = (time.perf_counter() - started) / (rounds * len(lines))
-    assert per_call < 0.001, f"{per_call * 1000:.3f} ms per message"

@@ -44,7 +44,7 @@ def upgrade() -> None:
     with op.batch_alter_table('sales', schema=None) as batch_op:
         batch_op.create_index('ix_sales_district_day', ['district_code', 'sold_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_sales_product_id'), ['product_id'], unique=False)
-        batch_op.create_index('ix_sales_user_day', ['user_id', 'sold_on'], unique=False)
+        batch_op.create_index('ix_sales_user_day', ['user_id', 'sold_on', 'product_id', 'quantity', 'total_paise'], unique=False)
 
 
 
