@@ -123,11 +123,37 @@ async def run_demo(host: str, port: int, data_dir: Path) -> None:
             admin_ids=frozenset({DEMO_ADMIN_ID}),
         )
         app = build_application(settings)
+        await _seed_demo_officer(app.bot_data["db"])
         print(
             f"\nODOP Saathi demo is running: open {emu.url}/ in a browser.\nPress Ctrl+C to stop.",
             flush=True,
         )
         await _serve_until_signal(app)
+
+
+DEMO_OFFICER_ID, DEMO_OFFICER_DISTRICT = 1003, "lucknow"
+
+
+async def _seed_demo_officer(db) -> None:  # type: ignore[no-untyped-def]
+    """Demo user 1003 is the district officer of Lucknow, so broadcasts can be tried at once."""
+    from models import Role, User
+    from models.types import utcnow
+
+    async with db.session() as session:
+        if await session.get(User, DEMO_OFFICER_ID) is None:
+            now = utcnow()
+            session.add(
+                User(
+                    id=DEMO_OFFICER_ID,
+                    language="hi",
+                    role=Role.OFFICER.value,
+                    name="ज़िला अधिकारी",
+                    district_code=DEMO_OFFICER_DISTRICT,
+                    consent_version="staff",
+                    consent_at=now,
+                    onboarded_at=now,
+                )
+            )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ABANDONED_ONBOARDING = timedelta(days=30)
+SUMMARY_CHECK_MINUTES = 5
 JOB_DEFAULTS = {"misfire_grace_time": 3600, "coalesce": True}
 
 
@@ -35,6 +36,13 @@ async def maintenance(context: CallbackContext) -> None:  # type: ignore[type-ar
     log.info("maintenance: %d update ids pruned, %d abandoned drafts deleted", pruned, forgotten)
 
 
+async def summaries_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
+    """Queue the scheduled summaries that are due (the database says what and for whom)."""
+    from handlers.summaries import run_due  # rendering needs the handler layer's translations
+
+    await run_due(context.application)
+
+
 def schedule(app: Application) -> None:  # type: ignore[type-arg]
     jq = app.job_queue
     if jq is None:
@@ -45,4 +53,13 @@ def schedule(app: Application) -> None:  # type: ignore[type-arg]
         first=timedelta(seconds=30),
         name="maintenance",
         job_kwargs={"id": "maintenance", "replace_existing": True, **JOB_DEFAULTS},
+    )
+    # Every few minutes: a summary due at 09:00 goes out within minutes, and after downtime
+    # it goes out when the bot is back (the same day), exactly once (the ledger decides).
+    jq.run_repeating(
+        summaries_job,
+        interval=timedelta(minutes=SUMMARY_CHECK_MINUTES),
+        first=timedelta(seconds=15),
+        name="summaries",
+        job_kwargs={"id": "summaries", "replace_existing": True, **JOB_DEFAULTS},
     )

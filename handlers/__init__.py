@@ -6,6 +6,8 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import (
+    admin,
+    broadcast,
     errors,
     groups,
     language,
@@ -17,6 +19,8 @@ from handlers import (
     router,
     sales,
     sales_import,
+    stats,
+    summaries,
     tips,
 )
 
@@ -32,8 +36,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         reports,
         sales_import,
         privacy,
+        summaries,
         products,
         tips,
+        admin,
+        broadcast,
+        stats,
         router,
     ):
         app.add_handlers(module.HANDLERS)

@@ -11,6 +11,7 @@ COMMANDS = (
     ("help", N_("Help")),
     ("language", N_("Change language / भाषा बदलें")),
     ("cancel", N_("Stop what you are doing")),
+    ("settings", N_("Summaries: on or off, day and time")),
     ("privacy", N_("Your data and privacy")),
     ("start", N_("Register or start again")),
 )

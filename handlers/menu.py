@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from bot.turn import SaathiContext
 
 
+def _role(context: SaathiContext) -> str:
+    from bot.services.roles import role_of
+
+    return role_of(context.user, context.settings.admin_ids).value
+
+
 async def show(update: Update, context: SaathiContext, greeting: bool = False) -> None:
     """Send the main menu keyboard (registered users) or point to /start."""
     _ = context.tr.gettext
@@ -32,7 +38,9 @@ async def show(update: Update, context: SaathiContext, greeting: bool = False) -
         )
     else:
         text = _("Main menu: choose what you would like to do.")
-    await say(update, context, text, keyboards.main_menu(context.tr, menu_items.items()))
+    await say(
+        update, context, text, keyboards.main_menu(context.tr, menu_items.items(_role(context)))
+    )
 
 
 async def menu_command(update: Update, context: SaathiContext) -> None:
@@ -51,9 +59,13 @@ async def help_command(update: Update, context: SaathiContext) -> None:
         "/start – register, or come back to the start\n"
         "/help – this message"
     )
+    if _role(context) != "artisan":  # officers and admins: their commands too
+        from handlers.admin import staff_help
+
+        text += "\n\n" + staff_help(context)
     user = context.user
     markup = (
-        keyboards.main_menu(context.tr, menu_items.items())
+        keyboards.main_menu(context.tr, menu_items.items(_role(context)))
         if user is not None and user.is_registered
         else None
     )
@@ -63,8 +75,16 @@ async def help_command(update: Update, context: SaathiContext) -> None:
 async def my_details(update: Update, context: SaathiContext) -> None:
     _ = context.tr.gettext
     user = context.user
-    assert user is not None and user.district_code is not None
+    assert user is not None
     lang = context.tr.lang
+    if user.district_code is None:  # a state admin: no district or craft
+        lines = [
+            _("<b>Your details</b>"),
+            _("Name: {name}").format(name=html.escape(user.name or "")),
+            _("Language: {language}").format(language=LANGUAGE_NAMES[user.language]),
+        ]
+        await say(update, context, "\n".join(lines))
+        return
     district = reference.district(user.district_code)
     if user.odop_index is not None and user.odop_index < len(district.odop_en):
         craft = district.odop(lang)[user.odop_index]

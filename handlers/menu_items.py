@@ -20,6 +20,12 @@ class MenuItem:
     label: str  # an untranslated msgid, e.g. N_("❓ Help")
     callback: MenuCallback
     order: int = 100
+    # Who sees it: None = everyone; else roles such as {"officer", "admin"}. The callback
+    # still checks the role itself (a stale keyboard or a typed label reaches it too).
+    roles: frozenset[str] | None = None
+
+    def shown_to(self, role: str | None) -> bool:
+        return self.roles is None or (role is not None and role in self.roles)
 
 
 _ITEMS: dict[str, MenuItem] = {}
@@ -29,8 +35,11 @@ def add(item: MenuItem) -> None:
     _ITEMS[item.key] = item
 
 
-def items() -> list[MenuItem]:
-    return sorted(_ITEMS.values(), key=lambda item: item.order)
+def items(role: str | None = None) -> list[MenuItem]:
+    """The menu for someone of `role` (None: only the items everyone sees)."""
+    return sorted(
+        (item for item in _ITEMS.values() if item.shown_to(role)), key=lambda item: item.order
+    )
 
 
 def find(text: str | None) -> MenuItem | None:

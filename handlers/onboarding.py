@@ -12,6 +12,7 @@ deletes everything about them.
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -49,8 +50,17 @@ def _districts_sorted(lang: str) -> list[reference.District]:
 # --- /start --------------------------------------------------------------------------------
 
 
+# Features that take /start first (an officer's invite code, an admin's first visit) add a
+# hook here; True = handled, onboarding does not start.
+StartHook = Callable[[Update, "SaathiContext"], Awaitable[bool]]
+START_HOOKS: list[StartHook] = []
+
+
 async def start(update: Update, context: SaathiContext) -> None:
     """/start, or the first message of someone new."""
+    for hook in START_HOOKS:
+        if await hook(update, context):
+            return
     user = context.user
     tg_user = update.effective_user
     assert tg_user is not None

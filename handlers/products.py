@@ -818,7 +818,9 @@ async def on_new_button(update: Update, context: SaathiContext) -> None:
         _("✅ Saved: <b>{name}</b>. You find it under “📦 My products”.").format(
             name=short(product.name, CAPTION_NAME)
         ),
-        keyboards.main_menu(context.tr, menu_items.items()),
+        keyboards.main_menu(
+            context.tr, menu_items.items(context.user.role if context.user else None)
+        ),
     )
     from handlers import tips as tips_handlers
 

@@ -2,21 +2,32 @@
 
 from sqlmodel import SQLModel
 
+from models.audit import AuditEntry
 from models.conversation import Conversation
+from models.invite import OfficerInvite
+from models.notice import Delivery, Notice, NoticeAck
 from models.product import Product, ProductPhoto
 from models.sale import Sale
+from models.summary import SummaryLedger, SummaryPrefs
 from models.update import ProcessedUpdate
 from models.user import Role, User
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AuditEntry",
     "Conversation",
+    "Delivery",
+    "Notice",
+    "NoticeAck",
+    "OfficerInvite",
     "ProcessedUpdate",
     "Product",
     "ProductPhoto",
     "Role",
     "Sale",
+    "SummaryLedger",
+    "SummaryPrefs",
     "User",
     "metadata",
 ]

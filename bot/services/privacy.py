@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Conversation, Product, ProductPhoto, Sale, User
+from bot.services import audit
+from models import (
+    Conversation,
+    Delivery,
+    NoticeAck,
+    Product,
+    ProductPhoto,
+    Sale,
+    SummaryLedger,
+    User,
+)
 
 
 def _plain(row: Any, exclude: set[str] | None = None) -> dict[str, Any]:
@@ -68,6 +78,13 @@ async def erase(session: AsyncSession, user_id: int) -> Erased | None:
         .where(col(Sale.user_id) == user_id)
         .values(user_id=None, product_id=None, update_id=None, order_id=None)
     )
-    await session.delete(user)  # cascades: products, photos, conversation
+    # Messages queued for or sent to them (their text may name their products), their
+    # acknowledgements and summary ledger: gone too. No more messages will be sent.
+    await session.exec(delete(Delivery).where(col(Delivery.chat_id) == user_id))  # type: ignore[call-overload]
+    await session.exec(delete(NoticeAck).where(col(NoticeAck.user_id) == user_id))  # type: ignore[call-overload]
+    await session.exec(delete(SummaryLedger).where(col(SummaryLedger.user_id) == user_id))  # type: ignore[call-overload]
+    await session.delete(user)  # cascades: products, photos, conversation, summary settings
     await session.flush()
+    # Audited: who (the Telegram id, a number) erased their data, when; nothing else about them.
+    audit.record(session, user_id, user.role, "erase_own_data")
     return Erased(products=len(products), sales_anonymised=result.rowcount or 0)

@@ -14,7 +14,18 @@ pytestmark = pytest.mark.usefixtures("bot")
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Latin that may appear on a Hindi screen: commands, and the other language's own name.
-ALLOWED_LATIN = {"start", "menu", "help", "language", "cancel", "privacy", "mydata", "deleteme", "English"}
+ALLOWED_LATIN = {
+    "start",
+    "menu",
+    "help",
+    "language",
+    "cancel",
+    "settings",
+    "privacy",
+    "mydata",
+    "deleteme",
+    "English",
+}
 
 
 def latin_words(text: str) -> set[str]:
@@ -174,7 +185,15 @@ async def test_commands_registered_per_language(client) -> None:  # type: ignore
         if (c.get("scope") or {}).get("type", "default") == "default"
     }
     assert {"hi", "en"} <= set(by_lang)
-    assert [c["command"] for c in by_lang["hi"]] == ["menu", "help", "language", "cancel", "privacy", "start"]
+    assert [c["command"] for c in by_lang["hi"]] == [
+        "menu",
+        "help",
+        "language",
+        "cancel",
+        "settings",
+        "privacy",
+        "start",
+    ]
     assert by_lang["hi"][0]["description"] == "मुख्य मेनू"
     assert by_lang["en"][0]["description"] == "Main menu"
 

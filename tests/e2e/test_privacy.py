@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import String, Text, select
@@ -55,6 +56,16 @@ async def test_deleteme_leaves_no_personal_data(phone_for, database) -> None:  #
     phone = await seed(database, phone_for, 2304, "en")
     replies = await phone.send("sold 2 ज़रदोज़ी बटुआ 600 each")
     await phone.press_data(replies[-1]["message_id"], "s:ok")
+    async with database.session() as session:  # a summary waiting in the outbox names a product
+        from bot.services.broadcast import enqueue_deliveries, payload
+
+        await enqueue_deliveries(
+            session,
+            "summary",
+            0,
+            [(2304, payload("ज़रदोज़ी बटुआ: ₹1,200"))],
+            not_before=datetime(2100, 1, 1, tzinfo=UTC),
+        )
     await phone.send("/deleteme")
     # "No" keeps everything.
     await phone.press("No, keep it")

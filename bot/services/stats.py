@@ -1,0 +1,233 @@
+"""District and state statistics for officers and admins, by aggregate SQL.
+
+Every figure is a COUNT/SUM/GROUP BY in the database; no artisan, product or sale rows are
+loaded into Python. The one exception is the average listing score: the score is a Python
+rule engine (`bot/services/tips.py`) over a product and its photos, not a stored column, so it
+is computed for a bounded sample of the most recently updated listings (`SCORE_SAMPLE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import reference
+from bot.services import periods
+from models import Product, Role, Sale, User
+from models.types import utcnow
+
+PERIODS = ("week", "month", "fy_quarter", "fy")
+SCORE_SAMPLE = 100
+TOP_N = 3
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    kind: str
+    first_day: date
+    last_day: date
+    count: int
+    pieces: int
+    total_paise: int
+    previous_total_paise: int
+
+    @property
+    def growth(self) -> float | None:
+        return periods.growth_percent(self.total_paise, self.previous_total_paise)
+
+
+@dataclass(frozen=True)
+class Stats:
+    districts: tuple[str, ...] | None  # None: the whole state
+    artisans: int
+    active_7: int
+    active_30: int
+    inactive: int  # blocked the bot
+    products: int
+    periods: list[PeriodFigures]
+    top_crafts: list[tuple[str, int, int]]  # (craft group, sales count, total paise), this FY
+    top_products: list[tuple[str, int, int]]  # (product name, pieces, total paise), this FY
+    listing_score: float | None
+    scored_listings: int
+    top_districts: list[tuple[str, int]]  # (district code, total paise this FY); state only
+    bottom_districts: list[tuple[str, int]]
+
+
+def _in(column: Any, districts: Sequence[str] | None) -> list[Any]:
+    return [] if districts is None else [col(column).in_(list(districts))]
+
+
+async def compute(
+    session: AsyncSession,
+    districts: Sequence[str] | None,
+    now: datetime | None = None,
+    tz: str = periods.DEFAULT_TZ,
+    with_score: bool = True,
+) -> Stats:
+    now = now or utcnow()
+    scope = tuple(districts) if districts is not None else None
+    artisan = (
+        User.role == Role.ARTISAN.value,
+        col(User.onboarded_at).is_not(None),
+        *_in(User.district_code, scope),
+    )
+
+    # Artisans: registered, seen in the last 7 / 30 days, unreachable (one query).
+    seen_7, seen_30 = now - timedelta(days=7), now - timedelta(days=30)
+    row = (
+        await session.exec(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((col(User.last_seen_at) >= seen_7, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((col(User.last_seen_at) >= seen_30, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((col(User.active).is_(False), 1), else_=0)), 0),
+            ).where(*artisan)
+        )
+    ).one()
+    artisans, active_7, active_30, inactive = (int(v) for v in row)
+
+    products = (
+        await session.exec(
+            select(func.count())
+            .select_from(Product)
+            .join(User, col(User.id) == col(Product.user_id))
+            .where(col(Product.archived).is_(False), *_in(User.district_code, scope))
+        )
+    ).one()
+
+    # Sales this week / month / FY quarter / FY and the previous of each (one query).
+    ranges: list[tuple[str, periods.Period, periods.Period]] = []
+    for kind in PERIODS:
+        current = periods.period(kind, now, tz)
+        ranges.append((kind, current, periods.previous(current)))
+    columns: list[Any] = []
+    for _, cur, prev in ranges:
+        within = and_(col(Sale.sold_on) >= cur.first_day, col(Sale.sold_on) <= cur.last_day)
+        before = and_(col(Sale.sold_on) >= prev.first_day, col(Sale.sold_on) <= prev.last_day)
+        columns += [
+            func.coalesce(func.sum(case((within, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((within, Sale.quantity), else_=0)), 0),
+            func.coalesce(func.sum(case((within, Sale.total_paise), else_=0)), 0),
+            func.coalesce(func.sum(case((before, Sale.total_paise), else_=0)), 0),
+        ]
+    lowest = min(prev.first_day for _, _, prev in ranges)
+    values = (
+        await session.exec(
+            select(*columns).where(col(Sale.sold_on) >= lowest, *_in(Sale.district_code, scope))
+        )
+    ).one()
+    figures = [
+        PeriodFigures(
+            kind, cur.first_day, cur.last_day, *(int(v) for v in values[i * 4 : i * 4 + 4])
+        )
+        for i, (kind, cur, _) in enumerate(ranges)
+    ]
+
+    fy = ranges[-1][1]
+    in_fy = (
+        col(Sale.sold_on) >= fy.first_day,
+        col(Sale.sold_on) <= fy.last_day,
+        *_in(Sale.district_code, scope),
+    )
+    amount = func.sum(Sale.total_paise)
+    crafts = await session.exec(
+        select(Sale.craft_group, func.count(), amount)
+        .where(*in_fy)
+        .group_by(Sale.craft_group)
+        .order_by(amount.desc())
+        .limit(TOP_N)
+    )
+    top_products = await session.exec(
+        select(Product.name, func.sum(Sale.quantity), amount)
+        .join(Product, col(Product.id) == col(Sale.product_id))
+        .where(*in_fy)
+        .group_by(Product.id, Product.name)
+        .order_by(amount.desc())
+        .limit(TOP_N)
+    )
+
+    top_d: list[tuple[str, int]] = []
+    bottom_d: list[tuple[str, int]] = []
+    if scope is None:
+        by_district = {
+            code: int(total)
+            for code, total in (
+                await session.exec(
+                    select(Sale.district_code, amount).where(*in_fy).group_by(Sale.district_code)
+                )
+            ).all()
+        }
+        with_artisans = {
+            code
+            for code in (
+                await session.exec(
+                    select(User.district_code).where(*artisan).group_by(User.district_code)
+                )
+            ).all()
+            if code
+        }
+        ranked = sorted(by_district.items(), key=lambda kv: (-kv[1], kv[0]))
+        top_d = ranked[:TOP_N]
+        # Bottom: districts with registered artisans, the smallest sales first (0 included).
+        candidates = sorted(
+            ((code, by_district.get(code, 0)) for code in with_artisans | set(by_district)),
+            key=lambda kv: (kv[1], kv[0]),
+        )
+        bottom_d = [c for c in candidates if c not in top_d][:TOP_N]
+
+    score, scored = (None, 0)
+    if with_score:
+        score, scored = await average_listing_score(session, scope, now, tz)
+
+    return Stats(
+        districts=scope,
+        artisans=artisans,
+        active_7=active_7,
+        active_30=active_30,
+        inactive=inactive,
+        products=int(products),
+        periods=figures,
+        top_crafts=[(g or "other", int(n), int(t)) for g, n, t in crafts.all()],
+        top_products=[(n, int(q), int(t)) for n, q, t in top_products.all()],
+        listing_score=score,
+        scored_listings=scored,
+        top_districts=top_d,
+        bottom_districts=bottom_d,
+    )
+
+
+async def average_listing_score(
+    session: AsyncSession,
+    districts: Sequence[str] | None,
+    now: datetime,
+    tz: str = periods.DEFAULT_TZ,
+) -> tuple[float | None, int]:
+    """The mean tips.py score of up to SCORE_SAMPLE most recently updated listings."""
+    try:
+        from bot.services import tips
+    except ImportError:  # the tips feature is not installed
+        return None, 0
+    rows = await session.exec(
+        select(Product, User)
+        .join(User, col(User.id) == col(Product.user_id))
+        .where(col(Product.archived).is_(False), *_in(User.district_code, districts))
+        .order_by(col(Product.updated_at).desc())
+        .limit(SCORE_SAMPLE)
+    )
+    today = periods.local_date(now, tz)
+    scores = [
+        (await tips.report_for(session, product, today, user)).score for product, user in rows.all()
+    ]
+    if not scores:
+        return None, 0
+    return sum(scores) / len(scores), len(scores)
+
+
+def known_district(code: str | None) -> bool:
+    return reference.get_district(code) is not None

@@ -1,0 +1,348 @@
+"""Scheduled summaries: who is due, the figures for all of them in a few aggregate queries,
+and the ledger that makes each (kind, period, user) go out exactly once.
+
+Rules (all in local time, Asia/Kolkata by default):
+- Nothing is queued at night: only between 08:00 and 21:00.
+- weekly (artisans): last week's figures, on the user's weekday (Monday by default) from the
+  user's hour (09:00 by default) until 21:00 that day. After that day it is past its
+  usefulness and is skipped. If the bot was down at 09:00, it goes out when it is back (the
+  same day), once: the ledger row is written in the same transaction as the outbox rows.
+- monthly (artisans): last month's figures with a chart, on the 1st, same hours.
+- district (officers): last week's district digest, on the officer's weekday and hour.
+- state (admins): yesterday's state digest, every day from the admin's hour.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, exists, func, or_, true
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.periods import growth_percent
+from models import Product, ProductPhoto, Sale, SummaryLedger, SummaryPrefs, User
+from models.summary import DEFAULT_HOUR, DEFAULT_WEEKDAY
+
+QUIET_FROM, QUIET_UNTIL = 21, 8  # no summaries from 21:00 to 08:00
+KINDS = ("weekly", "monthly", "district", "state")
+ROLE_OF = {"weekly": "artisan", "monthly": "artisan", "district": "officer", "state": "admin"}
+FLAG_OF = {"weekly": "weekly", "monthly": "monthly", "district": "digest", "state": "digest"}
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period a summary covers, and the equal period before it (for growth)."""
+
+    kind: str
+    period: str  # the ledger key
+    first: date
+    last: date
+    previous_first: date
+    previous_last: date
+
+
+def window(kind: str, today: date) -> Window:
+    if kind in ("weekly", "district"):
+        this_monday = today - timedelta(days=today.weekday())
+        first = this_monday - timedelta(days=7)
+        return Window(
+            kind,
+            first.isoformat(),
+            first,
+            first + timedelta(days=6),
+            first - timedelta(days=7),
+            first - timedelta(days=1),
+        )
+    if kind == "monthly":
+        last = today.replace(day=1) - timedelta(days=1)
+        first = last.replace(day=1)
+        previous_last = first - timedelta(days=1)
+        return Window(
+            kind, first.strftime("%Y-%m"), first, last, previous_last.replace(day=1), previous_last
+        )
+    if kind == "state":
+        day = today - timedelta(days=1)
+        return Window(
+            kind, day.isoformat(), day, day, day - timedelta(days=1), day - timedelta(days=1)
+        )
+    raise ValueError(kind)
+
+
+def in_quiet_hours(local: datetime) -> bool:
+    return local.hour >= QUIET_FROM or local.hour < QUIET_UNTIL
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    language: str
+    district_code: str | None
+
+
+async def due(
+    session: AsyncSession,
+    kind: str,
+    now: datetime,
+    tz: str,
+    admin_ids: Iterable[int] = (),
+    *,
+    after_id: int = 0,
+    limit: int | None = None,
+) -> tuple[Window, list[Recipient]]:
+    """Who should get `kind` now and has not had it for this period (one query; in pages of
+    `limit` users with ids above `after_id`)."""
+    local = now.astimezone(ZoneInfo(tz))
+    win = window(kind, local.date())
+    if in_quiet_hours(local) or (kind == "monthly" and local.day != 1):
+        return win, []
+    flag = getattr(SummaryPrefs, FLAG_OF[kind])
+    role_match = User.role == ROLE_OF[kind]
+    if kind == "state":
+        role_match = or_(role_match, col(User.id).in_(list(admin_ids) or [-1]))
+    conditions = [
+        col(User.onboarded_at).is_not(None) if kind in ("weekly", "monthly") else true(),
+        col(User.active).is_(True),
+        role_match,
+        func.coalesce(flag, True) == True,  # noqa: E712 - SQL comparison
+        func.coalesce(SummaryPrefs.hour, DEFAULT_HOUR) <= local.hour,
+        col(User.id) > after_id,
+        ~exists().where(
+            SummaryLedger.kind == kind,
+            SummaryLedger.period == win.period,
+            SummaryLedger.user_id == User.id,
+        ),
+    ]
+    if kind in ("weekly", "district"):
+        conditions.append(func.coalesce(SummaryPrefs.weekday, DEFAULT_WEEKDAY) == local.weekday())
+    if kind == "district":
+        conditions.append(col(User.district_code).is_not(None))
+    result = await session.exec(
+        select(User.id, User.language, User.district_code)
+        .join(SummaryPrefs, col(SummaryPrefs.user_id) == col(User.id), isouter=True)
+        .where(*conditions)
+        .order_by(col(User.id))
+        .limit(limit)
+    )
+    return win, [Recipient(uid, lang, district) for uid, lang, district in result.all()]
+
+
+def mark_sent(session: AsyncSession, kind: str, period: str, user_ids: Iterable[int]) -> None:
+    session.add_all(SummaryLedger(kind=kind, period=period, user_id=uid) for uid in user_ids)
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ArtisanFigures:
+    total_paise: int = 0
+    pieces: int = 0
+    count: int = 0
+    previous_total_paise: int = 0
+    top_product: str | None = None
+    low_stock: list[str] = field(default_factory=list)
+    fewest_photos: tuple[str, int] | None = None  # (product name, photo count)
+
+    @property
+    def growth(self) -> float | None:
+        return growth_percent(self.total_paise, self.previous_total_paise)
+
+
+def _users(column, only: list[int] | None):  # type: ignore[no-untyped-def]
+    return col(column).in_(only) if only is not None else col(column).is_not(None)
+
+
+def _in(column, first: date, last: date):  # type: ignore[no-untyped-def]
+    return and_(column >= first, column <= last)
+
+
+async def artisan_figures(
+    session: AsyncSession, win: Window, user_ids: Sequence[int] | None = None
+) -> dict[int, ArtisanFigures]:
+    """The figures of every artisan (or of `user_ids`) in four aggregate queries, not one
+    query per user. Artisans without sales or products get empty figures."""
+    only = list(user_ids) if user_ids is not None else None
+    figures: dict[int, ArtisanFigures] = defaultdict(ArtisanFigures)
+    current = _in(col(Sale.sold_on), win.first, win.last)
+    totals = await session.exec(
+        select(
+            Sale.user_id,
+            func.sum(case((current, Sale.total_paise), else_=0)),
+            func.sum(case((current, Sale.quantity), else_=0)),
+            func.sum(case((current, 1), else_=0)),
+            func.sum(case((current, 0), else_=Sale.total_paise)),
+        )
+        .where(_users(Sale.user_id, only), _in(col(Sale.sold_on), win.previous_first, win.last))
+        .group_by(Sale.user_id)
+    )
+    for uid, total, pieces, count, previous in totals.all():
+        if uid is not None:
+            f = figures[uid]
+            f.total_paise, f.pieces, f.count = int(total or 0), int(pieces or 0), int(count or 0)
+            f.previous_total_paise = int(previous or 0)
+    best: dict[int, int] = {}
+    tops = await session.exec(
+        select(Sale.user_id, Product.name, func.sum(Sale.quantity))
+        .join(Product, col(Product.id) == col(Sale.product_id))
+        .where(_users(Sale.user_id, only), current)
+        .group_by(Sale.user_id, Product.id, Product.name)
+    )
+    for uid, name, qty in tops.all():
+        if int(qty) > best.get(uid, 0):
+            best[uid] = int(qty)
+            figures[uid].top_product = name
+    low = await session.exec(
+        select(Product.user_id, Product.name)
+        .where(
+            col(Product.archived).is_(False), col(Product.stock) <= col(Product.low_stock_threshold)
+        )
+        .order_by(col(Product.id))
+    )
+    for uid, name in low.all():
+        if len(figures[uid].low_stock) < 3:
+            figures[uid].low_stock.append(name)
+    photos = await session.exec(
+        select(Product.user_id, Product.name, func.count(col(ProductPhoto.id)))
+        .join(ProductPhoto, col(ProductPhoto.product_id) == col(Product.id), isouter=True)
+        .where(_users(Product.user_id, only), col(Product.archived).is_(False))
+        .group_by(Product.user_id, Product.id, Product.name)
+    )
+    for uid, name, n in photos.all():
+        if uid is not None:
+            f = figures[uid]
+            if f.fewest_photos is None or int(n) < f.fewest_photos[1]:
+                f.fewest_photos = (name, int(n))
+    return figures if only is None else {uid: figures[uid] for uid in only}
+
+
+@dataclass(frozen=True)
+class DistrictFigures:
+    new_artisans: int
+    artisans: int
+    total_paise: int
+    pieces: int
+    previous_total_paise: int
+    inactive_artisans: int  # registered, but no sale in the period
+
+    @property
+    def growth(self) -> float | None:
+        return growth_percent(self.total_paise, self.previous_total_paise)
+
+
+async def district_figures(
+    session: AsyncSession, win: Window, districts: Iterable[str], tz: str
+) -> dict[str, DistrictFigures]:
+    codes = sorted(set(districts))
+    if not codes:
+        return {}
+    zone = ZoneInfo(tz)
+    start = datetime.combine(win.first, datetime.min.time(), zone)
+    end = datetime.combine(win.last + timedelta(days=1), datetime.min.time(), zone)
+    people = await session.exec(
+        select(
+            User.district_code,
+            func.count(col(User.id)),
+            func.sum(
+                case(
+                    (and_(col(User.onboarded_at) >= start, col(User.onboarded_at) < end), 1),
+                    else_=0,
+                )
+            ),
+        )
+        .where(
+            User.role == "artisan",
+            col(User.onboarded_at).is_not(None),
+            col(User.district_code).in_(codes),
+        )
+        .group_by(User.district_code)
+    )
+    counts = {d: (int(n), int(new or 0)) for d, n, new in people.all()}
+    current = _in(col(Sale.sold_on), win.first, win.last)
+    sales = await session.exec(
+        select(
+            Sale.district_code,
+            func.sum(case((current, Sale.total_paise), else_=0)),
+            func.sum(case((current, Sale.quantity), else_=0)),
+            func.sum(case((current, 0), else_=Sale.total_paise)),
+            func.count(func.distinct(case((current, Sale.user_id), else_=None))),
+        )
+        .where(
+            _in(col(Sale.sold_on), win.previous_first, win.last), col(Sale.district_code).in_(codes)
+        )
+        .group_by(Sale.district_code)
+    )
+    money = {
+        d: (int(t or 0), int(q or 0), int(p or 0), int(a or 0)) for d, t, q, p, a in sales.all()
+    }
+    out = {}
+    for code in codes:
+        artisans, new = counts.get(code, (0, 0))
+        total, pieces, previous, selling = money.get(code, (0, 0, 0, 0))
+        out[code] = DistrictFigures(
+            new, artisans, total, pieces, previous, max(0, artisans - selling)
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class StateFigures:
+    new_artisans: int
+    artisans: int
+    total_paise: int
+    count: int
+    previous_total_paise: int
+    top_districts: list[tuple[str, int]]
+
+    @property
+    def growth(self) -> float | None:
+        return growth_percent(self.total_paise, self.previous_total_paise)
+
+
+async def state_figures(session: AsyncSession, win: Window, tz: str) -> StateFigures:
+    zone = ZoneInfo(tz)
+    start = datetime.combine(win.first, datetime.min.time(), zone)
+    end = datetime.combine(win.last + timedelta(days=1), datetime.min.time(), zone)
+    artisans, new = (
+        await session.exec(
+            select(
+                func.count(col(User.id)),
+                func.sum(
+                    case(
+                        (and_(col(User.onboarded_at) >= start, col(User.onboarded_at) < end), 1),
+                        else_=0,
+                    )
+                ),
+            ).where(User.role == "artisan", col(User.onboarded_at).is_not(None))
+        )
+    ).one()
+    current = _in(col(Sale.sold_on), win.first, win.last)
+    total, count, previous = (
+        await session.exec(
+            select(
+                func.coalesce(func.sum(case((current, Sale.total_paise), else_=0)), 0),
+                func.coalesce(func.sum(case((current, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((current, 0), else_=Sale.total_paise)), 0),
+            ).where(_in(col(Sale.sold_on), win.previous_first, win.last))
+        )
+    ).one()
+    amount = func.sum(Sale.total_paise)
+    top = await session.exec(
+        select(Sale.district_code, amount)
+        .where(current)
+        .group_by(Sale.district_code)
+        .order_by(amount.desc())
+        .limit(3)
+    )
+    return StateFigures(
+        int(new or 0),
+        int(artisans or 0),
+        int(total),
+        int(count),
+        int(previous),
+        [(d, int(t)) for d, t in top.all()],
+    )
