@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import products as products_service
 from bot.services.order_import import OrderRow
 from bot.services.periods import growth_percent
 from bot.services.sale_parser import ProductRef
@@ -68,8 +69,9 @@ class Recorded:
 
 
 async def own_product(session: AsyncSession, user_id: int, product_id: int) -> Product:
-    product = await session.get(Product, product_id)
-    if product is None or product.user_id != user_id:
+    """The user's own product (the ownership rule lives in `products.get_own`), or raise."""
+    product = await products_service.get_own(session, user_id, product_id)
+    if product is None:
         raise ProductNotFound(product_id)
     return product
 
