@@ -28,7 +28,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.updates import REPO, TOKEN, rss_mb, start_emulator, stop_process
+from bench.updates import REPO, TOKEN, calibration_s, rss_mb, start_emulator, stop_process
 
 
 def _calls(url: str, since: int = 0) -> list[dict[str, Any]]:
@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"  import bot.app in a fresh interpreter: {imports:.2f} s")
     print(f"  stop (SIGTERM to exit), median: {median('stop_s'):.2f} s")
+    calibration = calibration_s()
     print(f"  goals: first_poll_s ≤ 2, idle_rss_mb ≤ 120;  load average {os.getloadavg()[0]:.1f}")
+    print(f"  CPU speed: sum(range(10**7)) in {calibration:.3f} s")
     out = {
         "first_poll_s": round(median("first_poll_s"), 2),
         "idle_rss_mb": round(median("idle_rss_mb"), 1),
@@ -140,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         "import_s": round(imports, 2),
         "first_api_call_s": round(median("first_api_call_s"), 2),
         "stop_s": round(median("stop_s"), 2),
+        "calibration_s": round(calibration, 3),
     }
     print(json.dumps(out))
     return 0

@@ -5,12 +5,6 @@ they are handled, so a crash in between loses them. Here the loop fetches a batc
 update to `Application.process_update` (one committed transaction per update, its id stored),
 and only then asks for the next batch with the new offset. After a crash Telegram sends the
 unacknowledged updates again; those already committed are recognised by their id and dropped.
-
-With `concurrency` > 1 the updates of a batch are handled as one chain per user: each user's
-updates in the order they came, different users' chains side by side (at most `concurrency`
-at a time). The new offset is the first update not handled (a chain stops at its first
-failure), so nothing unhandled is acknowledged; updates after it that were handled come again
-and are dropped as duplicates.
 """
 
 from __future__ import annotations
@@ -29,20 +23,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 30.0
-DEFAULT_CONCURRENCY = 1
 
 
 class Poller:
-    def __init__(
-        self,
-        app: Application,  # type: ignore[type-arg]
-        *,
-        timeout: int = 20,
-        limit: int = 100,
-        concurrency: int | None = None,
-    ) -> None:
+    def __init__(self, app: Application, *, timeout: int = 20, limit: int = 100) -> None:  # type: ignore[type-arg]
         self.app, self.timeout, self.limit = app, timeout, limit
-        self.concurrency = max(1, concurrency or DEFAULT_CONCURRENCY)
         self.offset: int | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -75,32 +60,12 @@ class Poller:
             backoff = 0.5
             self._busy = True
             try:
-                if self.concurrency > 1 and len(updates) > 1:
-                    await self._handle_by_user(updates)
-                else:
-                    for update in updates:
-                        if self._stop.is_set() or not await self._handle(update):
-                            break  # not acknowledged: fetched again later
-                        self.offset = update.update_id + 1
+                for update in updates:
+                    if self._stop.is_set() or not await self._handle(update):
+                        break  # not acknowledged: fetched again later
+                    self.offset = update.update_id + 1
             finally:
                 self._busy = False
-
-    async def _handle_by_user(self, updates: list[Update]) -> None:
-        chains: dict[int, list[Update]] = {}
-        for update in updates:
-            chains.setdefault(_user_key(update), []).append(update)
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def chain(items: list[Update]) -> int | None:
-            """The id of the first update of this user not handled, or None."""
-            async with gate:
-                for update in items:
-                    if self._stop.is_set() or not await self._handle(update):
-                        return update.update_id
-            return None
-
-        unhandled = [u for u in await asyncio.gather(*map(chain, chains.values())) if u is not None]
-        self.offset = min(unhandled) if unhandled else updates[-1].update_id + 1
 
     async def _handle(self, update: Update) -> bool:
         """True once the update's outcome is committed (or it was a duplicate)."""
@@ -130,14 +95,6 @@ class Poller:
             self._task.cancel()  # waiting in a long poll: nothing in hand
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
-
-
-def _user_key(update: Update) -> int:
-    user = update.effective_user
-    if user is not None:
-        return user.id
-    chat = update.effective_chat
-    return chat.id if chat is not None else 0
 
 
 def _seconds(value: object) -> float:
