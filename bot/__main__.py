@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from pydantic import SecretStr, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db as dbmod
 from bot.config import Settings
@@ -74,6 +75,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
     except dbmod.SchemaOutOfDate as exc:
         print(str(exc), file=sys.stderr)
         return 3
+    except SQLAlchemyError as exc:
+        print(f"Cannot use the database: {_reason(exc)}", file=sys.stderr)
+        return 3
     from bot.app import build_application
 
     app = build_application(settings)
@@ -96,7 +100,21 @@ async def _serve_until_signal(app) -> None:  # type: ignore[no-untyped-def]
 def cmd_db(args: argparse.Namespace) -> int:
     settings = _settings()
     setup_logging(settings.log_level)
-    if args.action == "upgrade":
+    try:
+        return _db_action(args.action, settings)
+    except SQLAlchemyError as exc:
+        print(f"Cannot use the database: {_reason(exc)}", file=sys.stderr)
+        return 3
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own message, without SQLAlchemy's statement/URL context."""
+    original = getattr(exc, "orig", None)
+    return str(original or exc).splitlines()[0]
+
+
+def _db_action(action: str, settings: Settings) -> int:
+    if action == "upgrade":
         dbmod.upgrade(settings.database_url)
         print(f"Database is at revision {dbmod.current_revision(settings.database_url)}.")
         return 0

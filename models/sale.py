@@ -19,6 +19,8 @@ class Sale(SQLModel, table=True):
         # Covering: per-user reports and the weekly summaries read only the index.
         Index("ix_sales_user_day", "user_id", "sold_on", "product_id", "quantity", "total_paise"),
         Index("ix_sales_district_day", "district_code", "sold_on"),
+        # Everyone's figures for one window (the summaries): a range scan of those days.
+        Index("ix_sales_day_user", "sold_on", "user_id", "product_id", "quantity", "total_paise"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -46,3 +46,20 @@ def test_db_upgrade_then_check(tmp_path: Path) -> None:
     assert upgraded.returncode == 0, upgraded.stderr
     assert run("db", "check", env=env).returncode == 0
     assert dbmod.current_revision(url) == dbmod.head_revision()
+
+
+def test_unreachable_database_is_explained(tmp_path: Path) -> None:
+    unreachable = {
+        "missing directory": f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}",
+        "refused": "postgresql://saathi:hunter2@127.0.0.1:9/x",
+    }
+    for name, url in unreachable.items():
+        for args, env in (
+            (("db", "check"), {"DATABASE_URL": url}),
+            (("run",), {"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": "1:" + "x" * 30}),
+        ):
+            result = run(*args, env=env)
+            output = result.stderr + result.stdout
+            assert result.returncode == 3, (name, args, output)
+            assert "Cannot use the database" in output, (name, args)
+            assert "Traceback" not in output and "hunter2" not in output, (name, args)
