@@ -105,8 +105,10 @@ class SaathiApplication(Application):  # type: ignore[type-arg]
     async def _process_in_turn(self, update: Update) -> str:
         try:
             async with self.database.sessions() as session, session.begin():
-                if await updates_service.seen(session, update.update_id):
-                    return "duplicate"
+                # Claim the update id first: a redelivery fails here on the primary key (mapped
+                # to "duplicate" above); on PostgreSQL a concurrent claim of the same id waits
+                # for the first transaction and then fails the same way.
+                await updates_service.claim(session, update.update_id)
                 turn = await self._open_turn(session, update)
                 token = _CURRENT.set(turn)
                 try:
@@ -115,7 +117,6 @@ class SaathiApplication(Application):  # type: ignore[type-arg]
                     _CURRENT.reset(token)
                 if turn.failed:
                     raise _RolledBack
-                updates_service.mark(session, update.update_id)
                 return "ok"
         except _RolledBack:
             # A handler failed and its effects were rolled back. Remember the id, so that a

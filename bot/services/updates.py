@@ -15,6 +15,12 @@ async def seen(session: AsyncSession, update_id: int) -> bool:
     return await session.get(ProcessedUpdate, update_id) is not None
 
 
+async def claim(session: AsyncSession, update_id: int) -> None:
+    """Store the id now, inside the update's transaction; raises IntegrityError if it is known."""
+    session.add(ProcessedUpdate(update_id=update_id, outcome="ok"))
+    await session.flush()
+
+
 def mark(session: AsyncSession, update_id: int, outcome: str = "ok") -> None:
     session.add(ProcessedUpdate(update_id=update_id, outcome=outcome))
 

@@ -21,9 +21,17 @@ async def get(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
+SEEN_RESOLUTION = timedelta(minutes=1)
+
+
 async def touch(session: AsyncSession, user: User, now: datetime | None = None) -> None:
-    """A message from the user: they are reachable, and seen now."""
-    user.last_seen_at = now or utcnow()
+    """A message from the user: they are reachable, and seen now (written at most once a
+    minute: "active in the last 7 days" needs no finer clock, and most updates then write
+    nothing to the users table)."""
+    now = now or utcnow()
+    if user.active and user.last_seen_at is not None and now - user.last_seen_at < SEEN_RESOLUTION:
+        return
+    user.last_seen_at = now
     user.active = True
     session.add(user)
 
