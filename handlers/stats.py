@@ -7,6 +7,7 @@ district). Exports: an XLSX and a CSV file; phone numbers only in admin exports.
 
 from __future__ import annotations
 
+import asyncio
 import html
 from typing import TYPE_CHECKING
 
@@ -280,14 +281,13 @@ async def _export(
         p = periods.period(period, utcnow(), context.settings.timezone)
         caption += f" ({p.first_day.isoformat()} – {p.last_day.isoformat()})"
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    # Building the files is CPU work (a state-wide export has many rows): off the event loop.
+    xlsx = await asyncio.to_thread(exports.to_xlsx, table, headings, title)
+    csv = await asyncio.to_thread(exports.to_csv, table, headings)
     await context.bot.send_document(
-        chat_id,
-        InputFile(exports.to_xlsx(table, headings, title), filename=f"{stem}.xlsx"),
-        caption=caption,
+        chat_id, InputFile(xlsx, filename=f"{stem}.xlsx"), caption=caption
     )
-    await context.bot.send_document(
-        chat_id, InputFile(exports.to_csv(table, headings), filename=f"{stem}.csv")
-    )
+    await context.bot.send_document(chat_id, InputFile(csv, filename=f"{stem}.csv"))
 
 
 async def export_menu(update: Update, context: SaathiContext) -> None:

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -164,12 +163,16 @@ def _safe(value: Any) -> Any:
 
 
 def to_xlsx(t: Table, headings: Sequence[str], title: str) -> bytes:
+    """CPU work for a big table: call it in a worker thread. openpyxl is imported here, on
+    first use, so that the bot starts without it."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31] or t.kind)
     ws.append(list(headings))
     money = {i for i, c in enumerate(t.columns) if c in MONEY_KEYS}
     days = {i for i, c in enumerate(t.columns) if c.endswith("_on")}
-    from openpyxl.cell import WriteOnlyCell
 
     for row in t.rows:
         cells: list[Any] = []
