@@ -14,8 +14,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.outbox import from_settings
 from bot.polling import Poller
+from bot.retry import RetryingRequest
 from bot.transport import AiohttpRequest
-from bot.turn import SaathiApplication, SaathiContext
+from bot.turn import SaathiApplication, SaathiContext, current_turn
 from bot.webhook import WebhookServer
 from handlers import register
 from handlers.commands import bot_commands
@@ -41,8 +42,15 @@ def build_application(settings: Settings, db: Database | None = None) -> SaathiA
         .base_file_url(f"{root}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=_tz(settings.timezone)))
         # aiohttp instead of PTB's default httpx: the same timeouts and errors, about a third of
-        # the CPU per Bot API call (bot/transport.py; measured in bench/README.md).
-        .request(AiohttpRequest(connection_pool_size=64, read_timeout=15, write_timeout=30))
+        # the CPU per Bot API call (bot/transport.py; measured in bench/README.md). Calls made
+        # while handling an update are retried on transient failures (bot/retry.py); the
+        # outbox and getUpdates (its own request object) keep their own backoff.
+        .request(
+            RetryingRequest(
+                AiohttpRequest(connection_pool_size=64, read_timeout=15, write_timeout=30),
+                active=_handling_update,
+            )
+        )
         .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=40))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -53,6 +61,14 @@ def build_application(settings: Settings, db: Database | None = None) -> SaathiA
     register(app)
     jobs.schedule(app)
     return app  # type: ignore[return-value]
+
+
+def _handling_update() -> bool:
+    try:
+        current_turn()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _tz(name: str):  # type: ignore[no-untyped-def]

@@ -6,6 +6,9 @@ that no query blocks the event loop; Alembic migrates through the matching synch
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,11 +19,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# After SQLite's own busy timeout, how long `Database.session` keeps beginning the transaction
+# again (with backoff) before it gives up and raises.
+SQLITE_BUSY_RETRY_SECONDS = 60.0
+
+log = logging.getLogger(__name__)
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -53,7 +62,7 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(sync_engine: Engine) -> None:
+def _sqlite_pragmas(sync_engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every transaction.
 
     Each transaction of ours writes (at least the processed update id), so taking the write lock
@@ -66,7 +75,7 @@ def _sqlite_pragmas(sync_engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -78,24 +87,66 @@ def _sqlite_pragmas(sync_engine: Engine) -> None:
 class Database:
     """The async engine and a session factory for one DATABASE_URL."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+        busy_retry_seconds: float = SQLITE_BUSY_RETRY_SECONDS,
+    ) -> None:
         self.url = url
         self.async_url, self.sync_url = _driver_urls(url)
-        if is_sqlite(url):
+        self.sqlite = is_sqlite(url)
+        if self.sqlite:
             _ensure_sqlite_dir(url)
         self.engine: AsyncEngine = create_async_engine(self.async_url, echo=echo)
-        if is_sqlite(url):
-            _sqlite_pragmas(self.engine.sync_engine)
+        if self.sqlite:
+            _sqlite_pragmas(self.engine.sync_engine, busy_timeout_ms)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self.busy_retry_seconds = busy_retry_seconds
+        self.busy_retries = 0  # transactions begun again because SQLite was busy
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """One transaction: committed when the block ends, rolled back on an exception."""
-        async with self.sessions() as session, session.begin():
+        """One transaction: committed when the block ends, rolled back on an exception.
+
+        On SQLite the write lock is taken before the block runs (BEGIN IMMEDIATE). When another
+        connection holds it longer than the busy timeout, the transaction is begun again — the
+        block has not run yet, so nothing in it happens twice — with backoff, for up to
+        `busy_retry_seconds`; only then does "database is locked" reach the caller.
+        """
+        session = await self._begin()
+        async with session:
             yield session
+            await session.commit()
+
+    async def _begin(self) -> AsyncSession:
+        if not self.sqlite:
+            return self.sessions()  # begins with its first statement
+        started, delay = time.monotonic(), 0.05
+        while True:
+            session = self.sessions()
+            try:
+                await session.connection()  # BEGIN IMMEDIATE (see _sqlite_pragmas)
+                return session
+            except OperationalError as exc:
+                await session.close()
+                spent = time.monotonic() - started
+                if not _sqlite_busy(exc) or spent + delay > self.busy_retry_seconds:
+                    raise
+            self.busy_retries += 1
+            log.warning("database busy for %.1f s; beginning the transaction again", spent)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _sqlite_busy(exc: OperationalError) -> bool:
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 # --- migrations -------------------------------------------------------------------------------

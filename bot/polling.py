@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from bot.retry import Redeliver
+
 if TYPE_CHECKING:
     from telegram.ext import Application
 
@@ -72,6 +74,11 @@ class Poller:
         try:
             await self.app.process_update(update)
             return True
+        except Redeliver as exc:
+            # The Bot API failed while answering (bot/retry.py): rolled back, fetched again
+            # after a pause (what a 429 asked for, within bounds).
+            await self._sleep(min(max(exc.wait, 1.0), MAX_BACKOFF_S))
+            return False
         except Exception:
             # The database (not a handler) failed: keep the update unacknowledged.
             log.exception("could not process update %s; will retry", update.update_id)

@@ -22,6 +22,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot import i18n
+from bot.retry import Redeliver
 from bot.services import updates as updates_service
 from bot.services import users as users_service
 from models import User
@@ -99,12 +100,15 @@ class SaathiApplication(Application):  # type: ignore[type-arg]
         except IntegrityError:
             # Another worker committed the same update id first: it was handled there.
             outcome = "duplicate"
+        except Redeliver:
+            outcome = "redeliver"
+            raise
         finally:
             _log_update(update, outcome, time.perf_counter() - started, self.bot.token)
 
     async def _process_in_turn(self, update: Update) -> str:
         try:
-            async with self.database.sessions() as session, session.begin():
+            async with self.database.session() as session:  # SQLite busy: retried in there
                 # Claim the update id first: a redelivery fails here on the primary key (mapped
                 # to "duplicate" above); on PostgreSQL a concurrent claim of the same id waits
                 # for the first transaction and then fails the same way.
@@ -116,6 +120,9 @@ class SaathiApplication(Application):  # type: ignore[type-arg]
                 finally:
                     _CURRENT.reset(token)
                 if turn.failed:
+                    # A transient Bot API failure (handlers/errors.py): to be delivered again.
+                    if "redeliver" in turn.extra:
+                        raise Redeliver(update.update_id, turn.extra["redeliver"])
                     raise _RolledBack
                 return "ok"
         except _RolledBack:

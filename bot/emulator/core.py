@@ -253,6 +253,9 @@ class EmulatorConfig:
     fault_phase: str = "before"  # "before": the call has no effect; "after": it has
     timeout_seconds: float = 5.0
     fault_retry_after: int = 1
+    # An outage: for this many seconds from when it is set, every Bot API call (getUpdates
+    # included) has its connection dropped before it has any effect; 0 ends it.
+    outage_seconds: float = 0.0
     seed: int | None = None
     strict_html_amp: bool = True  # bare "&" in HTML -> 400 (Telegram keeps it literally)
     # True = Telegram's privacy mode: in groups the bot gets only commands, replies to it and
@@ -639,6 +642,7 @@ class Emulator:
     def _init_state(self) -> None:
         self.config = EmulatorConfig()
         self.rng = random.Random()
+        self._outage_ends = 0.0  # time.monotonic() when the outage set by outage_seconds ends
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
         self.files = FileStore()
@@ -698,6 +702,11 @@ class Emulator:
                 raise ControlError("fault_rate must be within 0..1")
             if k == "fault_phase" and v not in ("before", "after"):
                 raise ControlError('fault_phase must be "before" or "after"')
+            if k == "outage_seconds":
+                v = float(v)
+                if v < 0:
+                    raise ControlError("outage_seconds must be 0 or more")
+                self._outage_ends = time.monotonic() + v
             setattr(self.config, k, v)
         if "seed" in cfg:
             self.rng.seed(cfg["seed"])
@@ -1340,6 +1349,10 @@ class Emulator:
         }
         self.call_log.append(rec)
         self.counters["calls"][name] += 1
+        if time.monotonic() < self._outage_ends:
+            self.counters["faults"]["outage"] += 1
+            rec.update(fault="outage", ok=False, description="connection dropped (outage)")
+            return Outcome(drop=True)
         if spec is None:
             return self._error(rec, ApiError(404, "Not Found"))
         fault = self._draw_fault(name)
