@@ -12,7 +12,9 @@ import asyncio
 import functools
 import html
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +24,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import i18n, reference
 from bot.i18n import N_, Translator
-from bot.numbers import format_inr, format_int, format_percent
+from bot.numbers import format_inr
 from bot.outbox import RENDERERS
 from bot.services import periods, summaries
 from bot.services import sales as sales_service
@@ -70,9 +72,52 @@ def _growth_line(tr: Translator, growth: float | None, previous: str) -> str:
         )
     return tr.gettext("Compared with {previous}: {growth} {arrow}").format(
         previous=tr.gettext(previous),
-        growth=format_percent(growth),
+        growth=_percent(growth),
         arrow="📈" if growth >= 0 else "📉",
     )
+
+
+# --- fast formatting ---------------------------------------------------------------------------
+# A run formats a few hundred thousand amounts; Babel's pattern machinery costs ~40 µs a number
+# here, integer arithmetic ~1 µs. Same results as bot.numbers (tests/services/
+# test_summaries_render.py compares them).
+
+_TENTH, _ONE = Decimal("0.1"), Decimal(1)
+
+
+def _grouped(n: int) -> str:
+    """`numbers.format_int(n)`: Indian grouping, 12345678 → "1,23,45,678"."""
+    if n < 0:
+        return "-" + _grouped(-n)
+    s = str(n)
+    if len(s) <= 3:
+        return s
+    head, tail = s[:-3], s[-3:]
+    cut = len(head) % 2
+    pairs = [head[i : i + 2] for i in range(cut, len(head), 2)]
+    if cut:
+        pairs.insert(0, head[0])
+    return ",".join(pairs) + "," + tail
+
+
+def _inr(paise: int) -> str:
+    """`numbers.format_inr(paise)`: "₹1,23,456", "₹99.50", "-₹500"."""
+    rupees, rest = divmod(abs(paise), 100)
+    body = f"{_grouped(rupees)}.{rest:02d}" if rest else _grouped(rupees)
+    return ("-₹" if paise < 0 else "₹") + body
+
+
+def _percent(value: float) -> str:
+    """`numbers.format_percent(value)` of a finite growth: one decimal below 10 (half up, a
+    trailing .0 dropped), none from 10 on; signed."""
+    exact = Decimal(repr(value))
+    rounded = exact.quantize(_TENTH, rounding=ROUND_HALF_UP)
+    if abs(rounded) >= 10:
+        rounded = exact.quantize(_ONE, rounding=ROUND_HALF_UP)
+    tenths = int(rounded.scaleb(1))
+    whole, tenth = divmod(abs(tenths), 10)
+    body = f"{_grouped(whole)}.{tenth}" if tenth else _grouped(whole)
+    return ("+" if tenths > 0 else "-" if tenths < 0 else "") + body + "%"
 
 
 @functools.lru_cache(maxsize=64)
@@ -80,47 +125,90 @@ def _span(lang: str, first: date, last: date) -> str:
     return f"{format_date(first, 'd MMM', locale=lang)} – {format_date(last, 'd MMM', locale=lang)}"
 
 
+@functools.lru_cache(maxsize=64)
+def _date(lang: str, day: date, pattern: str) -> str:
+    return format_date(day, pattern, locale=lang)
+
+
+@dataclass(frozen=True)
+class _WeeklyTexts:
+    """What every weekly summary of one language and week shares, translated (and the span
+    formatted) once per run instead of once per user."""
+
+    nothing: str  # heading and nudge of a week without sales
+    heading: str
+    sales: str  # {amount}, {pieces}
+    compared: str  # {growth}, {arrow}
+    no_previous: str
+    best: str  # {name}
+    low: str  # {names}
+    photos: str  # {name}, {n}
+    tip: str
+
+    def render(self, f: summaries.ArtisanFigures) -> str:
+        if f.count == 0:
+            lines = [self.nothing]
+        else:
+            growth = f.growth
+            lines = [
+                self.heading,
+                self.sales.format(amount=_inr(f.total_paise), pieces=_grouped(f.pieces)),
+                self.no_previous
+                if growth is None
+                else self.compared.format(
+                    growth=_percent(growth), arrow="📈" if growth >= 0 else "📉"
+                ),
+            ]
+            if f.top_product:
+                lines.append(self.best.format(name=html.escape(f.top_product)))
+        if f.low_stock:
+            lines.append(self.low.format(names=", ".join(html.escape(n) for n in f.low_stock)))
+        if f.fewest_photos is not None and f.fewest_photos[1] < 4:
+            name, n = f.fewest_photos
+            lines.append(self.photos.format(name=html.escape(name), n=n))
+        else:
+            lines.append(self.tip)
+        return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=32)
+def weekly_texts(lang: str, win: summaries.Window, week_no: int) -> _WeeklyTexts:
+    _ = i18n.translator(lang).gettext
+    span = _span(lang, win.first, win.last)
+    previous = _(N_("the week before"))
+    return _WeeklyTexts(
+        nothing="\n".join(
+            [
+                _("🌱 <b>Your week</b> ({span})").format(span=span),
+                _(
+                    "No sales were recorded last week. Every sale counts: record the next one in one line, "
+                    "for example: आज 2 कुर्ते 450 में बेचे"
+                ),
+            ]
+        ),
+        heading=_("📊 <b>Your week</b> ({span})").format(span=span),
+        sales=_("Sales: <b>{amount}</b> · {pieces} pieces"),
+        # {growth} and {arrow} stay placeholders for `render`.
+        compared=_("Compared with {previous}: {growth} {arrow}").format(
+            previous=previous, growth="{growth}", arrow="{arrow}"
+        ),
+        no_previous=_("No sales {previous} to compare with.").format(previous=previous),
+        best=_("Best seller: {name}"),
+        low=_("⚠️ Running low: {names}"),
+        photos=_("💡 Add photos to “{name}”: it has {n}, listings with 4–5 photos sell better."),
+        tip="💡 " + _(TIPS[week_no % len(TIPS)]),
+    )
+
+
 def render_weekly(
     tr: Translator, win: summaries.Window, f: summaries.ArtisanFigures, week_no: int
 ) -> str:
-    _ = tr.gettext
-    span = _span(tr.lang, win.first, win.last)
-    if f.count == 0:
-        lines = [
-            _("🌱 <b>Your week</b> ({span})").format(span=span),
-            _(
-                "No sales were recorded last week. Every sale counts: record the next one in one line, "
-                "for example: आज 2 कुर्ते 450 में बेचे"
-            ),
-        ]
-    else:
-        lines = [
-            _("📊 <b>Your week</b> ({span})").format(span=span),
-            _("Sales: <b>{amount}</b> · {pieces} pieces").format(
-                amount=format_inr(f.total_paise), pieces=format_int(f.pieces)
-            ),
-            _growth_line(tr, f.growth, N_("the week before")),
-        ]
-        if f.top_product:
-            lines.append(_("Best seller: {name}").format(name=html.escape(f.top_product)))
-    if f.low_stock:
-        lines.append(
-            _("⚠️ Running low: {names}").format(names=", ".join(html.escape(n) for n in f.low_stock))
-        )
-    if f.fewest_photos is not None and f.fewest_photos[1] < 4:
-        lines.append(
-            _(
-                "💡 Add photos to “{name}”: it has {n}, listings with 4–5 photos sell better."
-            ).format(name=html.escape(f.fewest_photos[0]), n=f.fewest_photos[1])
-        )
-    else:
-        lines.append("💡 " + _(TIPS[week_no % len(TIPS)]))
-    return "\n".join(lines)
+    return weekly_texts(tr.lang, win, week_no).render(f)
 
 
 def render_monthly(tr: Translator, win: summaries.Window, f: summaries.ArtisanFigures) -> str:
     _ = tr.gettext
-    month = format_date(win.first, "MMMM y", locale=tr.lang)
+    month = _date(tr.lang, win.first, "MMMM y")
     if f.count == 0:
         return _(
             "🌱 <b>{month}</b>: no sales were recorded. Record your next sale in one line, "
@@ -129,9 +217,9 @@ def render_monthly(tr: Translator, win: summaries.Window, f: summaries.ArtisanFi
     lines = [
         _("🗓️ <b>{month}</b>: {amount} from {count} sales, {pieces} pieces").format(
             month=month,
-            amount=format_inr(f.total_paise),
-            count=format_int(f.count),
-            pieces=format_int(f.pieces),
+            amount=_inr(f.total_paise),
+            count=_grouped(f.count),
+            pieces=_grouped(f.pieces),
         ),
         _growth_line(tr, f.growth, N_("last month")),
     ]
@@ -149,13 +237,13 @@ def render_district(
         [
             _("🏛️ <b>{district}: last week</b>").format(district=html.escape(district)),
             _("New artisans: {n} · Registered: {total}").format(
-                n=format_int(f.new_artisans), total=format_int(f.artisans)
+                n=_grouped(f.new_artisans), total=_grouped(f.artisans)
             ),
             _("Sales: <b>{amount}</b> · {pieces} pieces").format(
-                amount=format_inr(f.total_paise), pieces=format_int(f.pieces)
+                amount=_inr(f.total_paise), pieces=_grouped(f.pieces)
             ),
             _growth_line(tr, f.growth, N_("the week before")),
-            _("Artisans with no sale last week: {n}").format(n=format_int(f.inactive_artisans)),
+            _("Artisans with no sale last week: {n}").format(n=_grouped(f.inactive_artisans)),
         ]
     )
 
@@ -163,20 +251,18 @@ def render_district(
 def render_state(tr: Translator, win: summaries.Window, f: summaries.StateFigures) -> str:
     _ = tr.gettext
     lines = [
-        _("🗺️ <b>Uttar Pradesh, {day}</b>").format(
-            day=format_date(win.first, "d MMMM", locale=tr.lang)
-        ),
+        _("🗺️ <b>Uttar Pradesh, {day}</b>").format(day=_date(tr.lang, win.first, "d MMMM")),
         _("New artisans: {n} · Registered: {total}").format(
-            n=format_int(f.new_artisans), total=format_int(f.artisans)
+            n=_grouped(f.new_artisans), total=_grouped(f.artisans)
         ),
         _("Sales: <b>{amount}</b> · {count} sales").format(
-            amount=format_inr(f.total_paise), count=format_int(f.count)
+            amount=_inr(f.total_paise), count=_grouped(f.count)
         ),
         _growth_line(tr, f.growth, N_("the day before")),
     ]
     if f.top_districts:
         names = [
-            f"{reference.district(d).name(tr.lang)} {format_inr(t)}"
+            f"{reference.district(d).name(tr.lang)} {_inr(t)}"
             for d, t in f.top_districts
             if reference.get_district(d)
         ]
