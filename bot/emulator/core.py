@@ -1949,52 +1949,100 @@ class Emulator:
             self._webhook_task = None
 
     async def _webhook_loop(self) -> None:
+        """Deliver pending updates to the webhook like Telegram: up to `max_connections`
+        requests in flight, but one user's updates one at a time and in order (the next is
+        posted only after the previous was answered 2xx); a failed delivery is posted again
+        after 0.5 s."""
         import aiohttp  # local: the model itself doesn't need aiohttp
 
-        async with aiohttp.ClientSession() as session:
-            while self.webhook is not None and not self.closing:
-                if not self.pending and not self.forced:
+        in_flight: dict[int, asyncio.Task[None]] = {}  # update_id -> its delivery
+        busy: set[Any] = set()  # users with a delivery in flight
+
+        def finished(uid: int, who: Any) -> None:
+            in_flight.pop(uid, None)
+            busy.discard(who)
+            self._notify_updates()  # a slot (and that user's next update) is free
+
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            try:
+                while self.webhook is not None and not self.closing:
+                    hook = self.webhook
+                    room = max(1, int(hook["max_connections"])) - len(in_flight)
+                    for upd in self._webhook_candidates(busy, in_flight) if room > 0 else ():
+                        who = _update_sender(upd)
+                        busy.add(who)
+                        task = asyncio.get_running_loop().create_task(
+                            self._post_update(session, hook, upd)
+                        )
+                        in_flight[upd["update_id"]] = task
+                        task.add_done_callback(
+                            lambda _t, uid=upd["update_id"], who=who: finished(uid, who)
+                        )
+                        room -= 1
+                        if room <= 0:
+                            break
                     if self._updates_event is None:
                         self._updates_event = asyncio.Event()
                     ev = self._updates_event
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(ev.wait(), 1.0)
-                    continue
-                hook = self.webhook
-                forced = bool(self.forced)
-                upd = self.forced[0] if forced else self.pending[0]
-                headers = {}
-                if hook["secret_token"]:
-                    headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
-                try:
-                    async with session.post(
-                        hook["url"],
-                        json=upd,
-                        headers=headers,
-                        timeout=aiohttp.ClientTimeout(total=30),
-                    ) as resp:
-                        body = await resp.read()
-                        ok = 200 <= resp.status < 300
-                        reason = f"Wrong response from the webhook: {resp.status} {resp.reason}"
-                except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                    ok, body, reason = False, b"", f"Connection failed: {exc}"
-                if not ok:
-                    hook["last_error_date"] = int(time.time())
-                    hook["last_error_message"] = reason
-                    await asyncio.sleep(0.5)
-                    continue
-                if forced and self.forced and self.forced[0] is upd:
-                    self.forced.pop(0)
-                elif self.pending and self.pending[0] is upd:
-                    self.pending.popleft()
-                self.updates_delivered += 1
-                try:
-                    reply = json.loads(body) if body else None
-                except ValueError:
-                    reply = None
-                if isinstance(reply, dict) and isinstance(reply.get("method"), str):
-                    params = {k: v for k, v in reply.items() if k != "method"}
-                    await self.handle(reply["method"], params, {})
+            finally:
+                for task in in_flight.values():
+                    task.cancel()
+                await asyncio.gather(*in_flight.values(), return_exceptions=True)
+
+    def _webhook_candidates(
+        self, busy: set[Any], in_flight: dict[int, Any]
+    ) -> list[dict[str, Any]]:
+        """Each user's oldest undelivered update, unless one of theirs is in flight."""
+        seen: set[Any] = set()
+        out = []
+        for upd in itertools.chain(list(self.forced), list(self.pending)):
+            who = _update_sender(upd)
+            if who in seen:
+                continue
+            seen.add(who)
+            if who not in busy and upd["update_id"] not in in_flight:
+                out.append(upd)
+        return out
+
+    async def _post_update(self, session: Any, hook: dict[str, Any], upd: dict[str, Any]) -> None:
+        import aiohttp
+
+        headers = {}
+        if hook["secret_token"]:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+        try:
+            async with session.post(
+                hook["url"],
+                json=upd,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=30),
+            ) as resp:
+                body = await resp.read()
+                ok = 200 <= resp.status < 300
+                reason = f"Wrong response from the webhook: {resp.status} {resp.reason}"
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            ok, body, reason = False, b"", f"Connection failed: {exc}"
+        if not ok:
+            hook["last_error_date"] = int(time.time())
+            hook["last_error_message"] = reason
+            await asyncio.sleep(0.5)  # that user's updates wait; posted again afterwards
+            return
+        if upd in self.forced:
+            self.forced.remove(upd)
+        else:
+            with contextlib.suppress(ValueError):
+                self.pending.remove(upd)
+        self.updates_delivered += 1
+        try:
+            reply = json.loads(body) if body else None
+        except ValueError:
+            reply = None
+        if isinstance(reply, dict) and isinstance(reply.get("method"), str):
+            params = {k: v for k, v in reply.items() if k != "method"}
+            await self.handle(reply["method"], params, {})
 
     # ----- commands, menu, descriptions
 
@@ -2420,3 +2468,13 @@ class Emulator:
         if user is None or (chat.type == "private" and chat.id != uid):
             raise ApiError(400, "Bad Request: user not found")
         return {"user": user.to_api(), "status": "member"}
+
+
+def _update_sender(upd: dict[str, Any]) -> Any:
+    """Whose update this is (the sender, else the chat), for per-user delivery order."""
+    for kind, obj in upd.items():
+        if kind != "update_id" and isinstance(obj, dict):
+            who = obj.get("from") or obj.get("user") or obj.get("chat")
+            if isinstance(who, dict) and "id" in who:
+                return who["id"]
+    return None
