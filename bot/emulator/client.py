@@ -271,6 +271,19 @@ class EmulatorClient:
             body["text"] = text
         return await self._request("POST", f"/_emu/groups/{chat_id}/messages", json_body=body)
 
+    async def create_channel(self, title: str = "Test channel") -> dict[str, Any]:
+        return await self.create_group(title, type="channel")
+
+    async def channel_post(
+        self, chat_id: int, text: str, *, edit_message_id: int | None = None
+    ) -> dict[str, Any]:
+        """A post in a channel (a `channel_post` update, no `from`); with `edit_message_id`,
+        an edit of that post (`edited_channel_post`)."""
+        body: dict[str, Any] = {"text": text}
+        if edit_message_id is not None:
+            body["edit_message_id"] = edit_message_id
+        return await self._request("POST", f"/_emu/channels/{chat_id}/posts", json_body=body)
+
     async def group_chat(self, chat_id: int, after: int = 0, wait: float = 0) -> dict[str, Any]:
         return await self._request(
             "GET", f"/_emu/groups/{chat_id}/chat", params={"after": after, "wait": wait}

@@ -801,12 +801,12 @@ class Emulator:
         self, *, id: int | None = None, title: str | None = None, type: str | None = None
     ) -> dict[str, Any]:
         chat_type = type or "group"
-        if chat_type not in ("group", "supergroup"):
-            raise ControlError('type must be "group" or "supergroup"')
+        if chat_type not in ("group", "supergroup", "channel"):
+            raise ControlError('type must be "group", "supergroup" or "channel"')
         if id is None:
             n = self._next_group_id
             self._next_group_id += 1
-            id = -(1_001_000_000_000 + n) if chat_type == "supergroup" else -(4_000_000 + n)
+            id = -(4_000_000 + n) if chat_type == "group" else -(1_001_000_000_000 + n)
         id = int(id)
         if id >= 0:
             raise ControlError("group ids are negative")
@@ -817,6 +817,29 @@ class Emulator:
         elif title:
             chat.title = title
         return chat.to_api()
+
+    def channel_post(self, chat_id: Any, payload: dict[str, Any]) -> dict[str, Any]:
+        """A post in a channel the bot is in: a `channel_post` update with `sender_chat` and
+        no `from`; `{edit_message_id, text}` edits one (`edited_channel_post`)."""
+        chat = self._group(chat_id)
+        if chat.type != "channel":
+            raise ControlError(f"chat {chat_id} is not a channel")
+        kind = "channel_post"
+        if "edit_message_id" in payload:
+            msg = chat.messages.get(int(payload["edit_message_id"]))
+            if msg is None or msg.deleted or msg.sender != "channel":
+                raise ControlError(f"post {payload['edit_message_id']} not found", 404)
+            msg.edit_date = int(time.time())
+            kind = "edited_channel_post"
+        else:
+            msg = self._new_msg(chat, "channel", {}, "text")
+        msg.text, msg.entities = self._user_text(payload.get("text"), 4096, "text")
+        self._touch(msg)
+        post = msg.to_api()
+        del post["from"]
+        post["sender_chat"] = chat.to_api()
+        update_id = self._emit(kind, post)
+        return {"update_id": update_id, "message_id": msg.message_id, "seq": msg.seq}
 
     def _group(self, chat_id: Any) -> Chat:
         try:

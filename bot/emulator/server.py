@@ -286,6 +286,11 @@ async def c_group_callback(request: web.Request, emu: Emulator) -> web.Response:
 
 
 @_control
+async def c_channel_post(request: web.Request, emu: Emulator) -> web.Response:
+    return _json(emu.channel_post(request.match_info["chat_id"], await _body(request)))
+
+
+@_control
 async def c_group_chat(request: web.Request, emu: Emulator) -> web.Response:
     chat = emu._group(request.match_info["chat_id"])
     after = int(_int_arg(request, "after"))
@@ -374,6 +379,7 @@ def create_app(emulator: Emulator) -> web.Application:
     r.add_post("/_emu/groups/{chat_id}/messages", c_group_message)
     r.add_post("/_emu/groups/{chat_id}/callback", c_group_callback)
     r.add_get("/_emu/groups/{chat_id}/chat", c_group_chat)
+    r.add_post("/_emu/channels/{chat_id}/posts", c_channel_post)
     r.add_get("/_emu/calls", c_calls)
     r.add_get("/_emu/commands", c_commands)
     r.add_post("/_emu/updates/{update_id}/redeliver", c_redeliver)
