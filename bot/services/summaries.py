@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, true
+from sqlalchemy import BigInteger, and_, case, cast, exists, func, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -138,7 +138,7 @@ def mark_sent(session: AsyncSession, kind: str, period: str, user_ids: Iterable[
 # --- figures ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class ArtisanFigures:
     total_paise: int = 0
     pieces: int = 0
@@ -161,62 +161,91 @@ def _in(column, first: date, last: date):  # type: ignore[no-untyped-def]
     return and_(column >= first, column <= last)
 
 
+def _sales_by_product(win: Window, only: list[int] | None):  # type: ignore[no-untyped-def]
+    """Each artisan's sales of each product in the window and the period before it: one range
+    scan of the day-led covering index `ix_sales_day_user`. Sums are cast back to integers
+    (PostgreSQL sums a bigint as numeric)."""
+    current = col(Sale.sold_on) >= win.first  # the rest of the range is the period before
+
+    def total(value):  # type: ignore[no-untyped-def]
+        return cast(func.sum(value), BigInteger)
+
+    return (
+        select(
+            Sale.user_id,
+            Sale.product_id,
+            total(case((current, Sale.total_paise), else_=0)),
+            total(case((current, Sale.quantity), else_=0)),
+            total(case((current, 1), else_=0)),
+            total(case((current, 0), else_=Sale.total_paise)),
+        )
+        .where(_in(col(Sale.sold_on), win.previous_first, win.last), _users(Sale.user_id, only))
+        .group_by(Sale.user_id, Sale.product_id)
+    )
+
+
+def _products(only: list[int] | None):  # type: ignore[no-untyped-def]
+    """Every product (archived ones too: one may be last week's best seller) in id order, with
+    whether its stock is low and how many photos it has."""
+    photos = (
+        select(func.count())
+        .where(col(ProductPhoto.product_id) == col(Product.id))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Product.user_id,
+            Product.id,
+            Product.name,
+            Product.archived,
+            col(Product.stock) <= col(Product.low_stock_threshold),
+            photos,
+        )
+        .where(_users(Product.user_id, only))
+        .order_by(col(Product.id))
+    )
+
+
 async def artisan_figures(
     session: AsyncSession, win: Window, user_ids: Sequence[int] | None = None
 ) -> dict[int, ArtisanFigures]:
-    """The figures of every artisan (or of `user_ids`) in four aggregate queries, not one
-    query per user. Artisans without sales or products get empty figures."""
+    """The figures of every artisan (or of `user_ids`) in two queries, not one query per user:
+    one pass over the window's sales, one over the products. Artisans without sales or
+    products get empty figures.
+
+    Best seller: the most pieces last period (ties: the older product). Running low: up to
+    three unarchived products at or under their threshold. Fewest photos: the unarchived
+    product with the fewest (ties: the older one)."""
     only = list(user_ids) if user_ids is not None else None
     figures: dict[int, ArtisanFigures] = defaultdict(ArtisanFigures)
-    current = _in(col(Sale.sold_on), win.first, win.last)
-    totals = await session.exec(
-        select(
-            Sale.user_id,
-            func.sum(case((current, Sale.total_paise), else_=0)),
-            func.sum(case((current, Sale.quantity), else_=0)),
-            func.sum(case((current, 1), else_=0)),
-            func.sum(case((current, 0), else_=Sale.total_paise)),
-        )
-        .where(_users(Sale.user_id, only), _in(col(Sale.sold_on), win.previous_first, win.last))
-        .group_by(Sale.user_id)
-    )
-    for uid, total, pieces, count, previous in totals.all():
-        if uid is not None:
-            f = figures[uid]
-            f.total_paise, f.pieces, f.count = int(total or 0), int(pieces or 0), int(count or 0)
-            f.previous_total_paise = int(previous or 0)
-    best: dict[int, int] = {}
-    tops = await session.exec(
-        select(Sale.user_id, Product.name, func.sum(Sale.quantity))
-        .join(Product, col(Product.id) == col(Sale.product_id))
-        .where(_users(Sale.user_id, only), current)
-        .group_by(Sale.user_id, Product.id, Product.name)
-    )
-    for uid, name, qty in tops.all():
-        if int(qty) > best.get(uid, 0):
-            best[uid] = int(qty)
-            figures[uid].top_product = name
-    low = await session.exec(
-        select(Product.user_id, Product.name)
-        .where(
-            col(Product.archived).is_(False), col(Product.stock) <= col(Product.low_stock_threshold)
-        )
-        .order_by(col(Product.id))
-    )
-    for uid, name in low.all():
-        if len(figures[uid].low_stock) < 3:
-            figures[uid].low_stock.append(name)
-    photos = await session.exec(
-        select(Product.user_id, Product.name, func.count(col(ProductPhoto.id)))
-        .join(ProductPhoto, col(ProductPhoto.product_id) == col(Product.id), isouter=True)
-        .where(_users(Product.user_id, only), col(Product.archived).is_(False))
-        .group_by(Product.user_id, Product.id, Product.name)
-    )
-    for uid, name, n in photos.all():
-        if uid is not None:
-            f = figures[uid]
-            if f.fewest_photos is None or int(n) < f.fewest_photos[1]:
-                f.fewest_photos = (name, int(n))
+    conn = await session.connection()  # Core rows: no ORM bookkeeping for 100k artisans
+    best: dict[int, tuple[int, int]] = {}  # user id → (pieces, product id) of the best seller
+    for uid, product_id, total, pieces, count, previous in await conn.execute(
+        _sales_by_product(win, only)
+    ):
+        if uid is None:
+            continue
+        f = figures[uid]
+        f.total_paise += total
+        f.pieces += pieces
+        f.count += count
+        f.previous_total_paise += previous
+        if pieces > 0 and product_id is not None:
+            top = best.get(uid)
+            if top is None or pieces > top[0] or (pieces == top[0] and product_id < top[1]):
+                best[uid] = (pieces, product_id)
+    seller_of = {product_id: uid for uid, (_, product_id) in best.items()}
+    for uid, product_id, name, archived, low, photos in await conn.execute(_products(only)):
+        seller = seller_of.get(product_id)
+        if seller is not None:
+            figures[seller].top_product = name
+        if archived:
+            continue
+        f = figures[uid]
+        if low and len(f.low_stock) < 3:
+            f.low_stock.append(name)
+        if f.fewest_photos is None or photos < f.fewest_photos[1]:
+            f.fewest_photos = (name, photos)
     return figures if only is None else {uid: figures[uid] for uid in only}
 
 
