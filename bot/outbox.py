@@ -16,8 +16,13 @@
   the crash (at most `claim_size` + the results not yet written, a handful at 28/s). Rows
   marked "sent" are never sent again; nothing is lost.
 * **One drainer.** On PostgreSQL a session advisory lock (held on its own connection) makes
-  exactly one process drain; the others wait as standby and take over when it dies. On SQLite
-  a single bot process is assumed (SQLite serves one process; run PostgreSQL for several).
+  exactly one process drain; the others stand by, trying for the lock every `standby_poll`
+  seconds (1 s). When the drainer dies (even `kill -9`) its connection closes, PostgreSQL
+  releases the lock, and a standby takes over within about that time. The drainer checks its
+  lock connection every `lock_check` seconds: if it broke (the database restarted, the network
+  failed) the lock may be someone else's now, so it stops sending and stands by again. On
+  SQLite a single bot process is assumed (SQLite serves one process; run PostgreSQL for
+  several).
 
 Features add work done once per tick by the drainer (`TICK_HOOKS`): the broadcast feature
 starts scheduled notices, edits live progress messages and sends final reports there.
@@ -139,6 +144,8 @@ class Outbox:
         flush_interval: float = 0.2,
         tick_interval: float = 1.0,
         prefetch: int = 200,
+        standby_poll: float = 1.0,
+        lock_check: float = 1.0,
     ) -> None:
         self.bot, self.db = bot, db
         self.pacer = Pacer(rate)
@@ -152,6 +159,7 @@ class Outbox:
             tick_interval,
         )
         self.prefetch = prefetch
+        self.standby_poll, self.lock_check = standby_poll, lock_check
         # Claim only what is about to be sent: this bounds the duplicates after a crash.
         self.claim_size = max(1, int(rate * 0.25))
         self.stats = Stats()
@@ -164,6 +172,7 @@ class Outbox:
         self._main: asyncio.Task[None] | None = None
         self._lock_conn: AsyncConnection | None = None
         self.leader = asyncio.Event()
+        self._deposed = asyncio.Event()  # the lock connection broke: stop sending
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -184,38 +193,52 @@ class Outbox:
                 await self._main
 
     async def run(self) -> None:
-        try:
+        while not self._stop.is_set():
             if not await self._become_leader():
                 return
-            self.leader.set()
-            await self._recover()
-            ticker = asyncio.create_task(self._ticker(), name="saathi-outbox-ticks")
-            flusher = asyncio.create_task(self._flusher(), name="saathi-outbox-flush")
             try:
-                while not self._stop.is_set():
-                    try:
-                        await self._drain()
-                    except Exception:
-                        # The database or the network failed between sends: nothing claimed
-                        # is lost (it is "sending" and recovered below), so wait and go on.
-                        log.exception("outbox: draining failed; retrying in 2 s")
-                        await self._flush_quietly()
-                        if not self._results:  # every result written: claimed = unsent
-                            with contextlib.suppress(Exception):
-                                await self._recover()
-                        await self._sleep(2.0)
+                await self._lead()
+            except Exception:
+                log.exception("outbox: the drainer failed")
             finally:
-                if self._tasks:
-                    await asyncio.gather(*self._tasks, return_exceptions=True)
-                ticker.cancel()
-                flusher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await ticker
-                with contextlib.suppress(asyncio.CancelledError):
-                    await flusher
-                await self._flush()
+                await self._release()
+            if not self._stop.is_set():
+                log.error("outbox: no longer draining; standing by")
+                await self._sleep(self.standby_poll)
+
+    async def _lead(self) -> None:
+        self._deposed.clear()
+        self.leader.set()
+        await self._recover()
+        ticker = asyncio.create_task(self._ticker(), name="saathi-outbox-ticks")
+        flusher = asyncio.create_task(self._flusher(), name="saathi-outbox-flush")
+        watchdog = asyncio.create_task(self._watch_lock(), name="saathi-outbox-lock")
+        try:
+            while self._draining:
+                try:
+                    await self._drain()
+                except Exception:
+                    # The database or the network failed between sends: nothing claimed
+                    # is lost (it is "sending" and recovered below), so wait and go on.
+                    log.exception("outbox: draining failed; retrying in 2 s")
+                    await self._flush_quietly()
+                    if not self._results and self._draining:  # every result written
+                        with contextlib.suppress(Exception):
+                            await self._recover()
+                    await self._sleep(2.0)
         finally:
-            await self._release()
+            self.leader.clear()
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+            for task in (ticker, flusher, watchdog):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await self._flush_quietly()
+
+    @property
+    def _draining(self) -> bool:
+        return not self._stop.is_set() and not self._deposed.is_set()
 
     # --- one drainer at a time ----------------------------------------------------------------
 
@@ -223,24 +246,48 @@ class Outbox:
         if is_sqlite(self.db.url):
             return True  # one process per SQLite database (documented)
         while not self._stop.is_set():
-            conn = await self.db.engine.connect()
+            conn = None
             try:
+                conn = await self.db.engine.connect()
                 got = (
                     await conn.execute(
                         text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
                     )
                 ).scalar()
                 await conn.commit()  # a session lock outlives the transaction
-            except Exception:
-                await conn.close()
-                raise
+            except Exception as exc:
+                log.warning(
+                    "outbox: cannot reach the database for the lock (%s)", exc.__class__.__name__
+                )
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+                await self._sleep(max(self.standby_poll, 2.0))
+                continue
             if got:
                 self._lock_conn = conn
                 log.info("outbox: this process drains the outbox")
                 return True
             await conn.close()
-            await self._sleep(5.0)  # standby: another process is draining
+            await self._sleep(self.standby_poll)  # standby: another process is draining
         return False
+
+    async def _watch_lock(self) -> None:
+        """While draining: the lock lives as long as its connection; stop if that broke."""
+        if self._lock_conn is None:
+            return  # SQLite: no lock
+        while True:
+            await asyncio.sleep(self.lock_check)
+            try:
+                await asyncio.wait_for(
+                    self._lock_conn.execute(text("SELECT 1")), self.lock_check * 5
+                )
+                await self._lock_conn.commit()
+            except Exception as exc:
+                log.error("outbox: the drainer lock's connection failed (%s)", type(exc).__name__)
+                self._deposed.set()
+                self._wake.set()
+                return
 
     async def _release(self) -> None:
         if self._lock_conn is not None:
@@ -301,7 +348,7 @@ class Outbox:
 
     async def _drain(self) -> None:
         queue: deque[_Row] = deque()
-        while not self._stop.is_set():
+        while self._draining:
             if not queue:
                 queue.extend(await self._fetch({r.id for r in queue}))
                 if not queue:
@@ -312,13 +359,13 @@ class Outbox:
                 # Every queued row is for a chat that just got a message: wait a little.
                 queue.extend(deferred)
                 await self._idle(min(self.per_chat_interval / 4, 0.25))
-                if not self._stop.is_set() and len(queue) < self.prefetch // 2:
+                if self._draining and len(queue) < self.prefetch // 2:
                     queue.extend(await self._fetch({r.id for r in queue}))
                 continue
             queue.extendleft(reversed(deferred))
             batch = await self._claim(batch)
             for row in batch:
-                if self._stop.is_set():
+                if not self._draining:
                     # Claimed but not sent: give it back untouched.
                     self._results.append(
                         _Result(row.id, row.chat_id, DeliveryStatus.PENDING, row.attempts)
@@ -331,7 +378,7 @@ class Outbox:
                 task = asyncio.create_task(self._send(row))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-            if len(queue) < self.claim_size and not self._stop.is_set():
+            if len(queue) < self.claim_size and self._draining:
                 # Rows being sent are "sending" in the database, so they are not fetched again.
                 queue.extend(await self._fetch({r.id for r in queue}))
 
