@@ -285,10 +285,11 @@ async def build(
         if kind not in cache:
             cache[kind] = await summaries.artisan_figures(session, win)
         figures = cache[kind]
+        week_no = win.first.isocalendar().week
         for p in people:
             tr = i18n.translator(p.language)
             if kind == "weekly":
-                text = render_weekly(tr, win, figures[p.user_id], win.first.isocalendar().week)
+                text = weekly_texts(tr.lang, win, week_no).render(figures[p.user_id])
                 items.append((p.user_id, payload(text)))
             else:
                 text = render_monthly(tr, win, figures[p.user_id])
@@ -353,7 +354,7 @@ async def run_due(app: Application, now: datetime | None = None) -> int:  # type
                     break
                 items = await build(session, kind, win, people, settings.timezone, cache)
                 await enqueue_deliveries(session, "summary", 0, items)
-                summaries.mark_sent(session, kind, win.period, [p.user_id for p in people])
+                await summaries.mark_sent(session, kind, win.period, [p.user_id for p in people])
                 queued += len(items)
             after = people[-1].user_id
             log.info("summaries: %d %s queued for %s", len(items), kind, win.period)

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, and_, case, cast, exists, func, or_, true
+from sqlalchemy import BigInteger, and_, case, cast, exists, func, insert, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.periods import growth_percent
 from models import Product, ProductPhoto, Sale, SummaryLedger, SummaryPrefs, User
 from models.summary import DEFAULT_HOUR, DEFAULT_WEEKDAY
+from models.types import utcnow
 
 QUIET_FROM, QUIET_UNTIL = 21, 8  # no summaries from 21:00 to 08:00
 KINDS = ("weekly", "monthly", "district", "state")
@@ -141,8 +142,13 @@ async def due(
     return win, [Recipient(uid, lang, district) for uid, lang, district in result]
 
 
-def mark_sent(session: AsyncSession, kind: str, period: str, user_ids: Iterable[int]) -> None:
-    session.add_all(SummaryLedger(kind=kind, period=period, user_id=uid) for uid in user_ids)
+async def mark_sent(session: AsyncSession, kind: str, period: str, user_ids: Iterable[int]) -> None:
+    """Record in the ledger that these users have had `kind` for `period` (one executemany)."""
+    now = utcnow()
+    rows = [{"kind": kind, "period": period, "user_id": uid, "created_at": now} for uid in user_ids]
+    if rows:
+        conn = await session.connection()
+        await conn.execute(insert(SummaryLedger), rows)
 
 
 # --- figures ---------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ async def test_pages_and_the_ledger(database) -> None:  # type: ignore[no-untype
     await registered_user(database, 8, role="officer")
     assert await weekly_due(database, MONDAY_1100_IST, after_id=2, limit=3) == [3, 4, 5]
     async with database.session() as session:
-        summaries.mark_sent(session, "weekly", "2026-11-16", [1, 4])
+        await summaries.mark_sent(session, "weekly", "2026-11-16", [1, 4])
     assert await weekly_due(database, MONDAY_1100_IST) == [2, 3, 5, 6, 7]
     async with database.sessions() as session:  # the officer's weekly digest is another kind
         _, officers = await summaries.due(session, "district", MONDAY_1100_IST, TZ)
