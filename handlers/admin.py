@@ -27,7 +27,7 @@ from bot.services import audit as audit_service
 from bot.services import conversation, roles
 from bot.services.district_match import match_district
 from handlers import menu, onboarding
-from handlers.common import answer, say
+from handlers.common import answer, say, whole_number
 from handlers.flows import Flow, Step, register
 from models import Role
 
@@ -208,12 +208,13 @@ async def appoint_command(update: Update, context: SaathiContext) -> None:
             ),
         )
         return
-    if args[0].isdigit():
+    target_id = whole_number(args[0])
+    if target_id is not None:
         district = district_from(" ".join(args[1:]))
         if district is None:
             await say(update, context, _error(context, roles.RoleError("unknown_district")))
             return
-        await _appoint(update, context, int(args[0]), district.code, via="id")
+        await _appoint(update, context, target_id, district.code, via="id")
         return
     district = district_from(" ".join(args))
     if district is None:
@@ -292,8 +293,8 @@ async def on_person(update: Update, context: SaathiContext, conv: Conversation) 
             ),
         )
         return
-    elif message is not None and message.text and message.text.strip().isdigit():
-        target, name, via = int(message.text.strip()), None, "id"
+    elif message is not None and whole_number(message.text) is not None:
+        target, name, via = whole_number(message.text), None, "id"
     else:
         await say(
             update,
@@ -343,13 +344,14 @@ async def move_command(update: Update, context: SaathiContext) -> None:
     _ = context.tr.gettext
     args = _args(context)
     district = district_from(" ".join(args[1:])) if len(args) >= 2 else None
-    if not args or not args[0].isdigit() or district is None:
+    target_id = whole_number(args[0]) if args else None
+    if target_id is None or district is None:
         await say(update, context, _("Use: /move <i>user id</i> <i>district</i>"))
         return
     assert context.user is not None
     try:
         target = await roles.move_officer(
-            context.db, context.user, int(args[0]), district.code, context.settings.admin_ids
+            context.db, context.user, target_id, district.code, context.settings.admin_ids
         )
     except roles.RoleError as exc:
         await say(update, context, _error(context, exc))
@@ -369,13 +371,14 @@ async def remove_command(update: Update, context: SaathiContext) -> None:
         return
     _ = context.tr.gettext
     args = _args(context)
-    if len(args) != 1 or not args[0].isdigit():
+    target_id = whole_number(args[0]) if len(args) == 1 else None
+    if target_id is None:
         await say(update, context, _("Use: /removeofficer <i>user id</i>"))
         return
     assert context.user is not None
     try:
         target = await roles.remove_officer(
-            context.db, context.user, int(args[0]), context.settings.admin_ids
+            context.db, context.user, target_id, context.settings.admin_ids
         )
     except roles.RoleError as exc:
         await say(update, context, _error(context, exc))
@@ -426,7 +429,7 @@ async def audit_command(update: Update, context: SaathiContext) -> None:
         return
     _ = context.tr.gettext
     args = _args(context)
-    limit = min(int(args[0]), 50) if args and args[0].isdigit() and int(args[0]) > 0 else 20
+    limit = min(whole_number(args[0] if args else None) or 20, 50)
     lines = await audit_service.recent(context.db, limit)
     if not lines:
         await say(update, context, _("The audit log is empty."))

@@ -37,7 +37,7 @@ from bot.services import audit, conversation
 from bot.services import broadcast as service
 from handlers import menu_items
 from handlers.admin import STAFF, deny, district_from, require, role, scope
-from handlers.common import answer, close_buttons, say
+from handlers.common import answer, close_buttons, say, whole_number
 from handlers.flows import Flow, Step, register
 from handlers.keyboards import rows
 from handlers.labels import CRAFT_GROUP_LABELS, craft_group_label
@@ -758,10 +758,10 @@ async def on_notice_button(update: Update, context: SaathiContext) -> None:
     action = parts[1] if len(parts) > 1 else ""
     arg = parts[2] if len(parts) > 2 else ""
     user = context.user
-    if not arg.isdigit() or user is None:
+    notice_id = whole_number(arg)
+    if notice_id is None or user is None:
         await answer(update, _("This button is no longer active."), alert=True)
         return
-    notice_id = int(arg)
     if action == "ack":
         if notice_id == 0:
             await answer(update, _("This is only a preview."), alert=True)

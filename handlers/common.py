@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.error import BadRequest
 
+from bot.numbers import normalize_digits
+
 if TYPE_CHECKING:
     from telegram._utils.types import ReplyMarkup
 
@@ -48,6 +50,23 @@ async def close_buttons(update: Update, note: str | None = None) -> None:
             await query.edit_message_reply_markup(None)
     except BadRequest:
         pass  # already edited (a double tap), or too old to edit
+
+
+#: The largest id a database column holds (BIGINT).
+MAX_ID = 2**63 - 1
+
+
+def whole_number(text: str | None, limit: int = MAX_ID) -> int | None:
+    """`text` as a whole number from 0 to `limit` (ASCII or Devanagari digits), else None.
+
+    For ids and counts in buttons (which a client can forge) and typed ids. Not
+    `text.isdigit()` then `int(text)`: "²".isdigit() is true but int("²") fails, and 30
+    digits overflow a database column."""
+    digits = normalize_digits((text or "").strip())
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(limit)):
+        return None
+    value = int(digits)
+    return value if value <= limit else None
 
 
 def local_today(context: SaathiContext) -> date:

@@ -23,7 +23,7 @@ from bot.services import conversation
 from bot.services import users as users_service
 from bot.services.district_match import match_district
 from handlers import keyboards, menu, menu_items
-from handlers.common import answer, close_buttons, say
+from handlers.common import answer, close_buttons, say, whole_number
 from handlers.flows import Flow, Step, register
 from handlers.labels import CRAFT_GROUP_LABELS, craft_group_label
 from models import Role
@@ -316,7 +316,7 @@ async def on_button(update: Update, context: SaathiContext) -> None:
         return
 
     if action == "dp":
-        page = int(arg) if arg.isdigit() else 0
+        page = whole_number(arg, 1000) or 0
         await answer(update)
         markup = keyboards.district_page(context.tr, _districts_sorted(context.tr.lang), page)
         if query.message is not None and query.message.reply_markup != markup:
@@ -332,10 +332,10 @@ async def on_button(update: Update, context: SaathiContext) -> None:
         return
     if action == "c":
         district = reference.district(conv.data["district"])
-        if not arg.isdigit() or int(arg) >= len(district.odop_en):
+        index = whole_number(arg, len(district.odop_en) - 1)
+        if index is None:
             await answer(update, _("This button is no longer active."), alert=True)
             return
-        index = int(arg)
         group = district.craft_group if index == 0 else "other"
         await answer(update)
         await close_buttons(

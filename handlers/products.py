@@ -49,7 +49,7 @@ from bot.services import products as products_service
 from bot.services import tips as tips_service
 from bot.services.products import MAX_PHOTOS, PhotoDraft
 from handlers import keyboards, menu, menu_items
-from handlers.common import answer, close_buttons, local_today, say
+from handlers.common import answer, close_buttons, local_today, say, whole_number
 from handlers.flows import Flow, Step, register
 from handlers.labels import CRAFT_GROUP_LABELS, craft_group_label
 from handlers.product_labels import category_label, field_label
@@ -1253,7 +1253,7 @@ async def on_button(update: Update, context: SaathiContext) -> None:
     action = parts[1] if len(parts) > 1 else ""
     args = parts[2:]
     if action in ("list", "arch"):
-        page = int(args[0]) if args and args[0].isdigit() else 0
+        page = whole_number(args[0] if args else None, 10_000) or 0
         await answer(update)
         await show_list(update, context, page, archived=action == "arch")
         return

@@ -1,6 +1,7 @@
 """Private messages that no command took: the current flow's step, a menu button, or help.
 
-Also /cancel, unknown commands, edited messages and block/unblock (my_chat_member).
+Also /cancel, unknown commands, edited messages, buttons no handler knows (forged or from
+an old version) and block/unblock (my_chat_member).
 """
 
 from __future__ import annotations
@@ -9,11 +10,17 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from telegram import ChatMember, ReplyKeyboardRemove, Update
-from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.services import users as users_service
 from handlers import flows, menu, menu_items, onboarding
-from handlers.common import say
+from handlers.common import answer, say
 
 if TYPE_CHECKING:
     from bot.turn import SaathiContext
@@ -80,6 +87,12 @@ async def on_edited(update: Update, context: SaathiContext) -> None:
     )
 
 
+async def unknown_button(update: Update, context: SaathiContext) -> None:
+    """Callback data no feature claims (forged, garbage, or from a button that no longer
+    exists): say so, so that the phone's spinner stops; nothing changes."""
+    await answer(update, context.tr.gettext("This button is no longer active."), alert=True)
+
+
 async def on_my_chat_member(update: Update, context: SaathiContext) -> None:
     """The user blocked (kicked) or unblocked the bot in their private chat."""
     change = update.my_chat_member
@@ -97,4 +110,5 @@ HANDLERS = [
     MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
     MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, on_message),
     ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+    CallbackQueryHandler(unknown_button),
 ]

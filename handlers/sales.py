@@ -25,7 +25,7 @@ from bot.services import conversation
 from bot.services import sales as sales_service
 from bot.services.sale_parser import ProductRef, parse_sale
 from handlers import menu_items, router
-from handlers.common import answer, close_buttons, local_today, say
+from handlers.common import answer, close_buttons, local_today, say, whole_number
 from handlers.flows import Flow, Step, register
 from handlers.keyboards import rows
 from handlers.menu_items import MenuItem
@@ -184,6 +184,19 @@ def _draft(conv: Conversation) -> sales_service.SaleDraft:
 # --- prompts -------------------------------------------------------------------------------
 
 
+async def _ask(
+    update: Update,
+    context: SaathiContext,
+    conv: Conversation,
+    text: str,
+    markup: InlineKeyboardMarkup,
+) -> None:
+    """Ask with buttons. Only this message's buttons count from now on: an older message's
+    (a sale that is over, a step answered by typing) are stale."""
+    sent = await say(update, context, text, markup)
+    await conversation.advance(context.db, conv, conv.step, card=sent.message_id)
+
+
 async def ask_product(update: Update, context: SaathiContext, conv: Conversation) -> None:
     user = context.user
     assert user is not None
@@ -191,9 +204,10 @@ async def ask_product(update: Update, context: SaathiContext, conv: Conversation
     wanted = set(conv.data.get("candidates") or [])
     shown = [p for p in products if p.id in wanted] or products[-20:]
     buttons = [InlineKeyboardButton(p.name[:40], callback_data=f"s:p:{p.id}") for p in shown]
-    await say(
+    await _ask(
         update,
         context,
+        conv,
         context.tr.gettext("Which product did you sell?"),
         InlineKeyboardMarkup(rows(buttons, 2)),
     )
@@ -201,9 +215,10 @@ async def ask_product(update: Update, context: SaathiContext, conv: Conversation
 
 async def ask_quantity(update: Update, context: SaathiContext, conv: Conversation) -> None:
     buttons = [InlineKeyboardButton(str(n), callback_data=f"s:q:{n}") for n in range(1, 6)]
-    await say(
+    await _ask(
         update,
         context,
+        conv,
         context.tr.gettext("How many pieces? Tap a number or type it."),
         InlineKeyboardMarkup([buttons]),
     )
@@ -224,8 +239,8 @@ async def ask_price(update: Update, context: SaathiContext, conv: Conversation) 
             ]
         ]
     )
-    await say(
-        update, context, _("Price of one piece? Tap the usual price or type another."), markup
+    await _ask(
+        update, context, conv, _("Price of one piece? Tap the usual price or type another."), markup
     )
 
 
@@ -244,9 +259,10 @@ async def ask_kind(update: Update, context: SaathiContext, conv: Conversation) -
             ]
         ]
     )
-    await say(
+    await _ask(
         update,
         context,
+        conv,
         _("Is {amount} the price of one piece, or the total?").format(amount=amount),
         markup,
     )
@@ -257,9 +273,10 @@ async def ask_channel(update: Update, context: SaathiContext, conv: Conversation
         InlineKeyboardButton(channel_label(context, code), callback_data=f"s:c:{code}")
         for code in CHANNEL_LABELS
     ]
-    await say(
+    await _ask(
         update,
         context,
+        conv,
         context.tr.gettext("Where did you sell it?"),
         InlineKeyboardMarkup(rows(buttons, 2)),
     )
@@ -295,7 +312,7 @@ async def ask_confirm(update: Update, context: SaathiContext, conv: Conversation
             ],
         ]
     )
-    await say(update, context, text, markup)
+    await _ask(update, context, conv, text, markup)
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -404,7 +421,14 @@ async def on_button(update: Update, context: SaathiContext) -> None:
         "edit": CONFIRM,
         "x": CONFIRM,
     }.get(action)
-    if conv is None or conv.flow != FLOW or expected is None or conv.step != expected:
+    pressed_on = query.message.message_id if query.message is not None else None
+    if (
+        conv is None
+        or conv.flow != FLOW
+        or expected is None
+        or conv.step != expected
+        or pressed_on != conv.data.get("card", pressed_on)
+    ):
         await answer(update, _("This button is no longer active."), alert=True)
         return
     if action == "p":
@@ -416,10 +440,10 @@ async def on_button(update: Update, context: SaathiContext) -> None:
         await answer(update)
         await close_buttons(update, f"✅ {html.escape(product.name)}")
         await _next(update, context, conv, product_id=product.id)
-    elif action == "q" and arg.isdigit() and 0 < int(arg) <= 1000:
+    elif action == "q" and 0 < (whole_number(arg, 1000) or 0):
         await answer(update)
         await close_buttons(update, f"✅ {arg}")
-        await _next(update, context, conv, quantity=int(arg))
+        await _next(update, context, conv, quantity=whole_number(arg))
     elif action == "pr":
         product = await sales_service.own_product(context.db, user.id, int(conv.data["product_id"]))
         await answer(update)
@@ -460,7 +484,7 @@ async def _sale_button(
     _ = context.tr.gettext
     user = context.user
     assert user is not None
-    sale_id = int(args[0]) if args and args[0].isdigit() else -1
+    sale_id = whole_number(args[0] if args else None)
     lines = {
         line.sale_id: line for line in await sales_service.recent(context.db, user.id, limit=200)
     }
@@ -480,9 +504,7 @@ async def _sale_button(
             InlineKeyboardMarkup(rows(buttons, 2))
         )  # type: ignore[union-attr]
     elif action == "dd":
-        days_back = (
-            int(args[1]) if len(args) > 1 and args[1].isdigit() and int(args[1]) < 7 else None
-        )
+        days_back = whole_number(args[1], 6) if len(args) > 1 else None
         if days_back is None:
             await answer(update, _("This button is no longer active."), alert=True)
             return

@@ -121,7 +121,9 @@ async def show_plan(
             ]
         ]
     )
-    await say(update, context, "\n".join(lines), markup)
+    sent = await say(update, context, "\n".join(lines), markup)
+    # Only this message's buttons count: an older report's are stale.
+    await conversation.advance(context.db, conv, CONFIRM, card=sent.message_id)
 
 
 async def on_button(update: Update, context: SaathiContext) -> None:
@@ -130,7 +132,14 @@ async def on_button(update: Update, context: SaathiContext) -> None:
     _ = context.tr.gettext
     user = context.user
     conv = await conversation.get(context.db, user.id) if user else None
-    if user is None or conv is None or conv.flow != FLOW:
+    pressed_on = query.message.message_id if query.message is not None else None
+    if (
+        user is None
+        or conv is None
+        or conv.flow != FLOW
+        or query.data not in ("im:ok", "im:x")
+        or pressed_on != conv.data.get("card", pressed_on)
+    ):
         await answer(update, _("This button is no longer active."), alert=True)
         return
     await answer(update)

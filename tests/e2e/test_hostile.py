@@ -3,13 +3,11 @@ in the user's language, never a traceback, nothing stored changes."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlmodel import select
 
 from models import Conversation, Product, Sale
-from tests.e2e.hostile import CORPUS
+from tests.e2e.hostile import CORPUS, hindi_problem
 from tests.e2e.phone import texts
 from tests.e2e.seed import product, registered_user
 
@@ -36,10 +34,7 @@ async def hammer(phone, database) -> None:  # type: ignore[no-untyped-def]
         shown = texts(replies)
         assert APOLOGY not in shown, (odd, shown)
         assert "Traceback" not in shown
-        assert not re.search(r"[A-Za-z]{4,}", re.sub(r"/\w+", "", shown)), (
-            odd,
-            shown,
-        )  # Hindi only
+        assert hindi_problem(shown, odd.get("text") or "") is None, (odd, shown)
         assert await state(database, phone.uid) == before, str(odd)[:80]
 
 
