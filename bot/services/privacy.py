@@ -73,6 +73,8 @@ async def erase(session: AsyncSession, user_id: int) -> Erased | None:
     if user is None:
         return None
     products = (await session.exec(select(Product.id).where(Product.user_id == user_id))).all()
+    # The sales rollups need nothing here: the day, district, craft and amounts they count stay,
+    # and each product's rows go with the product (ON DELETE CASCADE), as its sales lose it.
     result = await session.exec(
         update(Sale)  # type: ignore[call-overload]
         .where(col(Sale.user_id) == user_id)

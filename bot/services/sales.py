@@ -2,6 +2,8 @@
 
 Reports are aggregate SQL over `sold_on` (the IST day of the sale), never rows loaded into
 Python. Recording decrements stock and tells whether it fell to the low-stock threshold.
+Every sale written here (recorded, imported, moved to another day, deleted) is counted in or
+out of the sales rollups in the same flush by `bot.services.rollups`, imported below for that.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import products as products_service
+from bot.services import rollups  # noqa: F401  (counts every sale written in the rollups)
 from bot.services.order_import import OrderRow
 from bot.services.periods import growth_percent
 from bot.services.sale_parser import ProductRef

@@ -18,8 +18,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import reference
-from bot.services import periods
-from models import Product, Role, Sale, User
+from bot.services import (
+    periods,
+    rollups,  # noqa: F401  (keeps the rollups in step with sales)
+)
+from models import Product, ProductSalesFY, Role, SalesDaily, User
+from models.sales_rollup import STATE
 from models.types import utcnow
 
 PERIODS = ("week", "month", "fy_quarter", "fy")
@@ -101,25 +105,27 @@ async def compute(
         )
     ).one()
 
-    # Sales this week / month / FY quarter / FY and the previous of each (one query).
+    # Sales this week / month / FY quarter / FY and the previous of each (one query), from
+    # the daily rollup: one row per day, district and craft group instead of every sale.
+    day = col(SalesDaily.sold_on)
     ranges: list[tuple[str, periods.Period, periods.Period]] = []
     for kind in PERIODS:
         current = periods.period(kind, now, tz)
         ranges.append((kind, current, periods.previous(current)))
     columns: list[Any] = []
     for _, cur, prev in ranges:
-        within = and_(col(Sale.sold_on) >= cur.first_day, col(Sale.sold_on) <= cur.last_day)
-        before = and_(col(Sale.sold_on) >= prev.first_day, col(Sale.sold_on) <= prev.last_day)
+        within = and_(day >= cur.first_day, day <= cur.last_day)
+        before = and_(day >= prev.first_day, day <= prev.last_day)
         columns += [
-            func.coalesce(func.sum(case((within, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((within, Sale.quantity), else_=0)), 0),
-            func.coalesce(func.sum(case((within, Sale.total_paise), else_=0)), 0),
-            func.coalesce(func.sum(case((before, Sale.total_paise), else_=0)), 0),
+            func.coalesce(func.sum(case((within, SalesDaily.sales), else_=0)), 0),
+            func.coalesce(func.sum(case((within, SalesDaily.pieces), else_=0)), 0),
+            func.coalesce(func.sum(case((within, SalesDaily.total_paise), else_=0)), 0),
+            func.coalesce(func.sum(case((before, SalesDaily.total_paise), else_=0)), 0),
         ]
     lowest = min(prev.first_day for _, _, prev in ranges)
     values = (
         await session.exec(
-            select(*columns).where(col(Sale.sold_on) >= lowest, *_in(Sale.district_code, scope))
+            select(*columns).where(day >= lowest, *_in(SalesDaily.district_code, scope))
         )
     ).one()
     figures = [
@@ -130,27 +136,16 @@ async def compute(
     ]
 
     fy = ranges[-1][1]
-    in_fy = (
-        col(Sale.sold_on) >= fy.first_day,
-        col(Sale.sold_on) <= fy.last_day,
-        *_in(Sale.district_code, scope),
-    )
-    amount = func.sum(Sale.total_paise)
+    in_fy = (day >= fy.first_day, day <= fy.last_day, *_in(SalesDaily.district_code, scope))
+    amount = func.sum(SalesDaily.total_paise)
     crafts = await session.exec(
-        select(Sale.craft_group, func.count(), amount)
+        select(SalesDaily.craft_group, func.sum(SalesDaily.sales), amount)
         .where(*in_fy)
-        .group_by(Sale.craft_group)
+        .group_by(SalesDaily.craft_group)
         .order_by(amount.desc())
         .limit(TOP_N)
     )
-    top_products = await session.exec(
-        select(Product.name, func.sum(Sale.quantity), amount)
-        .join(Product, col(Product.id) == col(Sale.product_id))
-        .where(*in_fy)
-        .group_by(Product.id, Product.name)
-        .order_by(amount.desc())
-        .limit(TOP_N)
-    )
+    top_products = await _top_products(session, scope, fy.first_day)
 
     top_d: list[tuple[str, int]] = []
     bottom_d: list[tuple[str, int]] = []
@@ -159,7 +154,9 @@ async def compute(
             code: int(total)
             for code, total in (
                 await session.exec(
-                    select(Sale.district_code, amount).where(*in_fy).group_by(Sale.district_code)
+                    select(SalesDaily.district_code, amount)
+                    .where(*in_fy)
+                    .group_by(SalesDaily.district_code)
                 )
             ).all()
         }
@@ -194,12 +191,38 @@ async def compute(
         products=int(products),
         periods=figures,
         top_crafts=[(g or "other", int(n), int(t)) for g, n, t in crafts.all()],
-        top_products=[(n, int(q), int(t)) for n, q, t in top_products.all()],
+        top_products=top_products,
         listing_score=score,
         scored_listings=scored,
         top_districts=top_d,
         bottom_districts=bottom_d,
     )
+
+
+async def _top_products(
+    session: AsyncSession, scope: tuple[str, ...] | None, fy_start: date
+) -> list[tuple[str, int, int]]:
+    """(name, pieces, paise) of the best-selling products of the FY, from the product rollup:
+    statewide, the top of its index; for districts, their rows added up per product."""
+    r = ProductSalesFY
+    if scope is None:
+        where = [col(r.fy_start) == fy_start, col(r.district_code) == STATE]
+        pieces, amount = col(r.pieces), col(r.total_paise)
+        query = select(Product.name, pieces, amount).where(*where)
+    else:
+        where = [col(r.fy_start) == fy_start, col(r.district_code).in_(scope)]
+        pieces, amount = func.sum(r.pieces), func.sum(r.total_paise)
+        query = (
+            select(Product.name, pieces, amount)
+            .where(*where)
+            .group_by(col(Product.id), col(Product.name))
+        )
+    rows = await session.exec(
+        query.join(Product, col(Product.id) == col(r.product_id))
+        .order_by(amount.desc())
+        .limit(TOP_N)
+    )
+    return [(name, int(q), int(t)) for name, q, t in rows.all()]
 
 
 async def average_listing_score(
