@@ -12,6 +12,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from bot import i18n, jobs
 from bot.config import Settings
 from bot.db import Database
+from bot.inbox import InboxWorkers
 from bot.outbox import from_settings
 from bot.polling import Poller
 from bot.retry import RetryingRequest
@@ -101,7 +102,8 @@ async def serve(
     started: asyncio.Event | None = None,
 ) -> None:
     """Run the bot until `stop` is set: start-up work, jobs, and updates by long polling
-    (acknowledged after handling) or, with WEBHOOK_URL set, by webhook."""
+    (acknowledged after handling) or, with WEBHOOK_URL set, by webhook; with INBOX_WORKERS,
+    through the inbox (RECEIVE_UPDATES=false: from the inbox only)."""
     settings: Settings = app.bot_data["settings"]
     async with app:
         if app.post_init:
@@ -111,10 +113,27 @@ async def serve(
         outbox = from_settings(app.bot, app.database, settings)
         app.bot_data["outbox"] = outbox
         outbox.start()
-        if settings.webhook_url:
+        # Several processes (bot/inbox.py): received updates are stored, and handled from the
+        # store by this many concurrent turns in every process.
+        inbox = (
+            InboxWorkers(app, workers=settings.inbox_workers) if settings.inbox_workers else None
+        )
+        if inbox is not None:
+            inbox.start()
+        if not settings.receive_updates:
+            # A worker only: other processes receive the updates.
+            if started is not None:
+                started.set()
+            await stop.wait()
+        elif settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
             server = WebhookServer(
-                app, url=settings.webhook_url, secret=secret, host=settings.host, port=settings.port
+                app,
+                url=settings.webhook_url,
+                secret=secret,
+                host=settings.host,
+                port=settings.port,
+                inbox=inbox,
             )
             await server.start()
             if started is not None:
@@ -123,7 +142,7 @@ async def serve(
             await server.stop()
         else:
             await app.bot.delete_webhook()
-            poller = Poller(app, timeout=poll_timeout)
+            poller = Poller(app, timeout=poll_timeout, inbox=inbox)
             task = poller.start()
             if started is not None:
                 started.set()
@@ -131,6 +150,8 @@ async def serve(
             await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
             await poller.stop()
             stopper.cancel()
+        if inbox is not None:
+            await inbox.stop()  # finish the turns in hand
         await outbox.stop()  # finish the sends in flight and write their results
         await app.stop()
 

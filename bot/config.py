@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     outbox_per_chat_interval: float = Field(default=1.0, ge=0)
     outbox_paid_rate: float = Field(default=1000.0, gt=0, le=1000)
     outbox_max_attempts: int = Field(default=5, ge=1)
+    # Several processes on one PostgreSQL (bot/inbox.py): with INBOX_WORKERS > 0, received
+    # updates are stored in the inbox and handled from there by that many concurrent turns per
+    # process; RECEIVE_UPDATES=false makes a process a worker only (no polling, no webhook).
+    inbox_workers: int = Field(default=0, ge=0, le=64)
+    receive_updates: bool = True
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -49,6 +54,14 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @model_validator(mode="after")
+    def _something_takes_updates(self) -> Settings:
+        if not self.receive_updates and self.inbox_workers == 0:
+            raise ValueError(
+                "RECEIVE_UPDATES=false needs INBOX_WORKERS of at least 1 (or the process does nothing)"
+            )
+        return self
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -5,6 +5,8 @@ they are handled, so a crash in between loses them. Here the loop fetches a batc
 update to `Application.process_update` (one committed transaction per update, its id stored),
 and only then asks for the next batch with the new offset. After a crash Telegram sends the
 unacknowledged updates again; those already committed are recognised by their id and dropped.
+With an inbox (`bot/inbox.py`, several processes) the batch is stored and committed first, then
+acknowledged; the inbox workers handle it from the store.
 """
 
 from __future__ import annotations
@@ -22,14 +24,26 @@ from bot.retry import Redeliver
 if TYPE_CHECKING:
     from telegram.ext import Application
 
+    from bot.inbox import InboxWorkers
+
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 30.0
 
 
 class Poller:
-    def __init__(self, app: Application, *, timeout: int = 20, limit: int = 100) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        *,
+        timeout: int = 20,
+        limit: int = 100,
+        inbox: InboxWorkers | None = None,
+    ) -> None:
         self.app, self.timeout, self.limit = app, timeout, limit
+        # With an inbox (several processes), a batch is stored and acknowledged at once; the
+        # inbox workers of every process handle it from the store.
+        self.inbox = inbox
         self.offset: int | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -62,12 +76,27 @@ class Poller:
             backoff = 0.5
             self._busy = True
             try:
+                if self.inbox is not None:
+                    if updates and await self._store(updates):
+                        self.offset = updates[-1].update_id + 1
+                    continue
                 for update in updates:
                     if self._stop.is_set() or not await self._handle(update):
                         break  # not acknowledged: fetched again later
                     self.offset = update.update_id + 1
             finally:
                 self._busy = False
+
+    async def _store(self, updates: list[Update]) -> bool:
+        """True once the batch is committed to the inbox."""
+        assert self.inbox is not None
+        try:
+            await self.inbox.receive([(u, u.to_dict()) for u in updates])
+            return True
+        except Exception:
+            log.exception("could not store %d updates; will retry", len(updates))
+            await self._sleep(1.0)
+            return False
 
     async def _handle(self, update: Update) -> bool:
         """True once the update's outcome is committed (or it was a duplicate)."""

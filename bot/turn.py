@@ -104,33 +104,39 @@ class SaathiApplication(Application):  # type: ignore[type-arg]
             outcome = "redeliver"
             raise
         finally:
-            _log_update(update, outcome, time.perf_counter() - started, self.bot.token)
+            log_update(update, outcome, time.perf_counter() - started, self.bot.token)
 
     async def _process_in_turn(self, update: Update) -> str:
         try:
             async with self.database.session() as session:  # SQLite busy: retried in there
-                # Claim the update id first: a redelivery fails here on the primary key (mapped
-                # to "duplicate" above); on PostgreSQL a concurrent claim of the same id waits
-                # for the first transaction and then fails the same way.
-                await updates_service.claim(session, update.update_id)
-                turn = await self._open_turn(session, update)
-                token = _CURRENT.set(turn)
-                try:
-                    await super().process_update(update)
-                finally:
-                    _CURRENT.reset(token)
-                if turn.failed:
-                    # A transient Bot API failure (handlers/errors.py): to be delivered again.
-                    if "redeliver" in turn.extra:
-                        raise Redeliver(update.update_id, turn.extra["redeliver"])
-                    raise _RolledBack
+                await self.process_in(session, update)
                 return "ok"
-        except _RolledBack:
+        except RolledBack:
             # A handler failed and its effects were rolled back. Remember the id, so that a
             # redelivery of the same poisoned update does not fail again and again.
             async with self.database.session() as session:
                 updates_service.mark(session, update.update_id, outcome="error")
             return "error"
+
+    async def process_in(self, session: AsyncSession, update: Update) -> None:
+        """Handle `update` inside a transaction the caller began and commits (`bot/inbox.py`
+        claims the stored update in the same one). Raises IntegrityError when the id was
+        handled already, `Redeliver`, or `RolledBack` when a handler failed."""
+        # Claim the update id first: a redelivery fails here on the primary key (mapped
+        # to "duplicate" above); on PostgreSQL a concurrent claim of the same id waits
+        # for the first transaction and then fails the same way.
+        await updates_service.claim(session, update.update_id)
+        turn = await self._open_turn(session, update)
+        token = _CURRENT.set(turn)
+        try:
+            await super().process_update(update)
+        finally:
+            _CURRENT.reset(token)
+        if turn.failed:
+            # A transient Bot API failure (handlers/errors.py): to be delivered again.
+            if "redeliver" in turn.extra:
+                raise Redeliver(update.update_id, turn.extra["redeliver"])
+            raise RolledBack
 
     @staticmethod
     async def _open_turn(session: AsyncSession, update: Update) -> Turn:
@@ -171,7 +177,7 @@ def user_hash(user_id: int, key: str) -> str:
     return hmac.new(key.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:12]
 
 
-def _log_update(update: Update, outcome: str, seconds: float, key: str) -> None:
+def log_update(update: Update, outcome: str, seconds: float, key: str) -> None:
     user = update.effective_user
     log.info(
         "update id=%s user=%s kind=%s outcome=%s ms=%.1f",
@@ -183,5 +189,5 @@ def _log_update(update: Update, outcome: str, seconds: float, key: str) -> None:
     )
 
 
-class _RolledBack(Exception):
+class RolledBack(Exception):
     """Raised inside the transaction to roll a failed update back."""

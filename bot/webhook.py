@@ -6,6 +6,8 @@
   commit; a database failure answers 500 and Telegram delivers the update again later.
 - Updates of one user are handled in the order they arrive (a lock per user); different
   users in parallel.
+- With an inbox (`bot/inbox.py`: several processes behind a load balancer) the update is
+  stored and committed, then answered 200; the inbox workers of every process handle it.
 - `GET /healthz` reports database reachability (and whatever other checks features add).
 - Shutdown stops accepting requests and lets the updates in hand finish.
 """
@@ -26,6 +28,7 @@ from sqlalchemy import text
 from telegram import Update
 
 if TYPE_CHECKING:
+    from bot.inbox import InboxWorkers
     from bot.turn import SaathiApplication
 
 log = logging.getLogger(__name__)
@@ -41,9 +44,17 @@ def webhook_path(url: str) -> str:
 
 class WebhookServer:
     def __init__(
-        self, app: SaathiApplication, *, url: str, secret: str, host: str, port: int
+        self,
+        app: SaathiApplication,
+        *,
+        url: str,
+        secret: str,
+        host: str,
+        port: int,
+        inbox: InboxWorkers | None = None,
     ) -> None:
         self.app, self.url, self.secret = app, url, secret
+        self.inbox = inbox
         self.host, self.port = host, port
         self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
         self._runner: web.AppRunner | None = None
@@ -62,6 +73,13 @@ class WebhookServer:
             return web.Response(status=400)
         if update is None:
             return web.Response(status=400)
+        if self.inbox is not None:
+            try:
+                await self.inbox.receive([(update, payload)])
+            except Exception:
+                log.exception("could not store update %s; Telegram will retry", update.update_id)
+                return web.Response(status=500)
+            return web.Response(status=200)
         user = update.effective_user
         lock = self._lock_for(user.id if user else 0)
         async with lock:
