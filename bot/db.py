@@ -135,6 +135,9 @@ class Database:
                 spent = time.monotonic() - started
                 if not _sqlite_busy(exc) or spent + delay > self.busy_retry_seconds:
                     raise
+            except BaseException:  # cancelled: never leave a connection holding the lock
+                await session.close()
+                raise
             self.busy_retries += 1
             log.warning("database busy for %.1f s; beginning the transaction again", spent)
             await asyncio.sleep(delay)
