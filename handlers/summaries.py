@@ -14,7 +14,6 @@ import html
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import i18n, reference
 from bot.i18n import N_, Translator
-from bot.numbers import format_inr
+from bot.numbers import format_inr, format_percent
 from bot.outbox import RENDERERS
 from bot.services import periods, summaries
 from bot.services import sales as sales_service
@@ -82,16 +81,14 @@ def _growth_line(tr: Translator, growth: float | None, previous: str) -> str:
 # here, integer arithmetic ~1 µs. Same results as bot.numbers (tests/services/
 # test_summaries_render.py compares them).
 
-_TENTH, _ONE = Decimal("0.1"), Decimal(1)
-
 
 def _grouped(n: int) -> str:
     """`numbers.format_int(n)`: Indian grouping, 12345678 → "1,23,45,678"."""
+    if -100_000 < n < 100_000:  # up to five digits Indian and Western grouping agree
+        return f"{n:,}"
     if n < 0:
         return "-" + _grouped(-n)
     s = str(n)
-    if len(s) <= 3:
-        return s
     head, tail = s[:-3], s[-3:]
     cut = len(head) % 2
     pairs = [head[i : i + 2] for i in range(cut, len(head), 2)]
@@ -108,16 +105,26 @@ def _inr(paise: int) -> str:
 
 
 def _percent(value: float) -> str:
-    """`numbers.format_percent(value)` of a finite growth: one decimal below 10 (half up, a
-    trailing .0 dropped), none from 10 on; signed."""
-    exact = Decimal(repr(value))
-    rounded = exact.quantize(_TENTH, rounding=ROUND_HALF_UP)
-    if abs(rounded) >= 10:
-        rounded = exact.quantize(_ONE, rounding=ROUND_HALF_UP)
-    tenths = int(rounded.scaleb(1))
-    whole, tenth = divmod(abs(tenths), 10)
-    body = f"{_grouped(whole)}.{tenth}" if tenth else _grouped(whole)
-    return ("+" if tenths > 0 else "-" if tenths < 0 else "") + body + "%"
+    """`numbers.format_percent(value)`: one decimal below 10, none from 10 on, rounded half
+    up (away from zero) on the float's shortest decimal form, as Decimal(str(value)) does."""
+    text = repr(value)
+    if "e" in text or "n" in text:  # 1e+16, 5e-05, inf, nan: the general way
+        return format_percent(value)
+    whole, _, frac = text.lstrip("-").partition(".")
+    frac += "00"
+    tenths = int(whole) * 10 + int(frac[0]) + (frac[1] >= "5")
+    if tenths >= 100:
+        magnitude = int(whole) + (frac[0] >= "5")
+        body = _grouped(magnitude)
+    else:
+        magnitude = tenths
+        body = f"{tenths // 10}.{tenths % 10}" if tenths % 10 else str(tenths // 10)
+    sign = "" if magnitude == 0 else "-" if text[0] == "-" else "+"
+    return f"{sign}{body}%"
+
+
+# Product names repeat a lot (कुर्ता, दुपट्टा…): escaped once each.
+_escape = functools.lru_cache(maxsize=4096)(html.escape)
 
 
 @functools.lru_cache(maxsize=64)
@@ -160,12 +167,12 @@ class _WeeklyTexts:
                 ),
             ]
             if f.top_product:
-                lines.append(self.best.format(name=html.escape(f.top_product)))
+                lines.append(self.best.format(name=_escape(f.top_product)))
         if f.low_stock:
-            lines.append(self.low.format(names=", ".join(html.escape(n) for n in f.low_stock)))
+            lines.append(self.low.format(names=", ".join(_escape(n) for n in f.low_stock)))
         if f.fewest_photos is not None and f.fewest_photos[1] < 4:
             name, n = f.fewest_photos
-            lines.append(self.photos.format(name=html.escape(name), n=n))
+            lines.append(self.photos.format(name=_escape(name), n=n))
         else:
             lines.append(self.tip)
         return "\n".join(lines)
@@ -286,10 +293,11 @@ async def build(
             cache[kind] = await summaries.artisan_figures(session, win)
         figures = cache[kind]
         week_no = win.first.isocalendar().week
+        weekly = {lang: weekly_texts(lang, win, week_no) for lang in i18n.LANGUAGES}
         for p in people:
             tr = i18n.translator(p.language)
             if kind == "weekly":
-                text = weekly_texts(tr.lang, win, week_no).render(figures[p.user_id])
+                text = weekly[tr.lang].render(figures[p.user_id])
                 items.append((p.user_id, payload(text)))
             else:
                 text = render_monthly(tr, win, figures[p.user_id])

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, and_, case, cast, exists, func, insert, or_, true
@@ -78,8 +79,7 @@ def in_quiet_hours(local: datetime) -> bool:
     return local.hour >= QUIET_FROM or local.hour < QUIET_UNTIL
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):  # a tuple: pages of thousands are built per run
     user_id: int
     language: str
     district_code: str | None
@@ -139,7 +139,7 @@ async def due(
         .order_by(col(User.id))
         .limit(limit)
     )
-    return win, [Recipient(uid, lang, district) for uid, lang, district in result]
+    return win, list(map(Recipient._make, result))
 
 
 async def mark_sent(session: AsyncSession, kind: str, period: str, user_ids: Iterable[int]) -> None:

@@ -148,5 +148,20 @@ def test_fast_percent_matches_bot_numbers() -> None:
         growth = growth_percent(current, previous)
         assert growth is not None
         assert handlers._percent(growth) == numbers.format_percent(growth), (current, previous)
-    for exact in (9.95, 9.949999, -9.95, 0.05, -0.05, -0.04, 0.04, 10.0, 99.5, 12345.5):
+    for exact in (
+        9.95,
+        9.949999,
+        -9.95,
+        0.05,
+        -0.05,
+        -0.04,
+        0.04,
+        10.0,
+        99.5,
+        12345.5,
+        9.96,
+        1e16,
+        5e-05,
+        -0.0,
+    ):
         assert handlers._percent(exact) == numbers.format_percent(exact), exact
