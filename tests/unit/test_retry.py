@@ -202,3 +202,15 @@ def test_redelivery_budget_ends_a_poisoned_update() -> None:
     assert [budget.take(7) for _ in range(4)] == [True, True, True, False]
     assert budget.take(8) and budget.take(9)  # 7 is forgotten: only the newest ids are kept
     assert budget.take(7)
+
+
+def test_the_bot_retries_only_its_own_calls_while_handling_an_update(settings_for) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import _handling_update, build_application
+    from bot.transport import AiohttpRequest
+
+    app = build_application(settings_for("http://127.0.0.1:9"))
+    get_updates_request, request = app.bot._request  # PTB keeps (getUpdates, everything else)
+    assert isinstance(request, RetryingRequest) and isinstance(request.inner, AiohttpRequest)
+    assert type(get_updates_request) is AiohttpRequest  # the poller has its own backoff
+    # Outside an update (the outbox, jobs, start-up) nothing is retried here.
+    assert not _handling_update()
