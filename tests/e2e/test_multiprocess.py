@@ -318,3 +318,35 @@ async def test_three_processes_one_killed(emu, client, database, db_url, tmp_pat
         f"in_flight_at_kill={in_flight} duplicated={duplicated} busiest_second={busiest} "
         f"first_send_after_kill={min(t for t in times if t > killed_at) - killed_at:.2f}s"
     )
+
+
+async def test_one_polling_receiver_and_a_worker_only_process(
+    emu, client, database, settings_for
+) -> None:  # type: ignore[no-untyped-def]
+    """Long polling through the inbox: the receiver stores and acknowledges, the turns run in
+    whichever application claims them (on SQLite only the receiver runs: one process)."""
+    from bot.app import build_application, serve
+    from tests.e2e.test_onboarding import onboard
+
+    roles = [{"inbox_workers": 2}]
+    if not is_sqlite(database.url):
+        roles.append({"inbox_workers": 2, "receive_updates": False})
+    stop = asyncio.Event()
+    tasks = []
+    for extra in roles:
+        app = build_application(settings_for(emu.url, **extra), db=Database(database.url))
+        started = asyncio.Event()
+        tasks.append(asyncio.create_task(serve(app, stop, poll_timeout=2, started=started)))
+        await asyncio.wait_for(started.wait(), timeout=15)
+    try:
+        await client.create_user(id=7801, first_name="सीमा", language_code="hi")
+        phone = Phone(client, database, 7801)
+        await onboard(phone, lang_button="हिन्दी", name="सीमा देवी", district="लखनऊ")
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
+    async with database.sessions() as session:
+        user = await session.get(User, 7801)
+        stored = (await session.exec(select(func.count()).select_from(InboxUpdate))).one()
+    assert user is not None and user.is_registered and user.name == "सीमा देवी"
+    assert stored == 0

@@ -195,3 +195,13 @@ async def test_poller_acknowledges_a_batch_only_once_it_is_stored(database: Data
     await poller.stop()
     assert box.received == [1, 2]
     assert offsets == [None, None, 3]
+
+
+def test_a_worker_only_process_needs_workers() -> None:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
+    with pytest.raises(ValidationError, match="INBOX_WORKERS"):
+        Settings(receive_updates=False, inbox_workers=0)
+    assert Settings(receive_updates=False, inbox_workers=2).inbox_workers == 2
