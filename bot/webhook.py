@@ -8,7 +8,8 @@
   users in parallel.
 - With an inbox (`bot/inbox.py`: several processes behind a load balancer) the update is
   stored and committed, then answered 200; the inbox workers of every process handle it.
-- `GET /healthz` reports database reachability (and whatever other checks features add).
+- `GET /healthz` reports database reachability, the inbox backlog (updates stored, not yet
+  handled) and whatever other checks features add.
 - Shutdown stops accepting requests and lets the updates in hand finish.
 """
 
@@ -26,6 +27,8 @@ from weakref import WeakValueDictionary
 from aiohttp import web
 from sqlalchemy import text
 from telegram import Update
+
+from bot.inbox import backlog
 
 if TYPE_CHECKING:
     from bot.inbox import InboxWorkers
@@ -107,6 +110,12 @@ class WebhookServer:
         except Exception as exc:
             report["database"] = f"error: {type(exc).__name__}"
             healthy = False
+        if self.inbox is not None:
+            try:
+                report["inbox"] = {"stored": await backlog(self.app.database)}
+            except Exception as exc:
+                report["inbox"] = f"error: {type(exc).__name__}"
+                healthy = False
         for name, check in HEALTH_CHECKS.items():
             try:
                 report[name] = await check(self.app)
