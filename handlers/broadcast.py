@@ -37,7 +37,7 @@ from bot.services import audit, conversation
 from bot.services import broadcast as service
 from handlers import menu_items
 from handlers.admin import STAFF, deny, district_from, require, role, scope
-from handlers.common import answer, close_buttons, say, whole_number
+from handlers.common import answer, close_buttons, has_visible, say, whole_number
 from handlers.flows import Flow, Step, register
 from handlers.keyboards import rows
 from handlers.labels import CRAFT_GROUP_LABELS, craft_group_label
@@ -344,7 +344,7 @@ async def on_text_hi(update: Update, context: SaathiContext, conv: Conversation)
             return
     has_media = bool(changes.get("media_file_id") or conv.data.get("media_file_id"))
     if text is not None:
-        text = text.strip()
+        text = text.strip() if has_visible(text) else ""
         limit = service.CAPTION_MAX if has_media else service.TEXT_MAX
         if len(text) > limit:
             await say(
@@ -357,7 +357,8 @@ async def on_text_hi(update: Update, context: SaathiContext, conv: Conversation)
             return
         changes["text_hi"] = text or None
     if not (changes.get("text_hi") or conv.data.get("text_hi")):
-        conv = await conversation.advance(context.db, conv, TEXT_HI, **changes)
+        if changes.get("media_file_id"):  # a photo without a caption: kept, the text asked
+            conv = await conversation.advance(context.db, conv, TEXT_HI, **changes)
         await ask_text_hi(update, context, conv)
         return
     nxt = PREVIEW if conv.data.get("editing") else TEXT_EN
@@ -369,7 +370,13 @@ async def on_text_en(update: Update, context: SaathiContext, conv: Conversation)
     _ = context.tr.gettext
     message = update.effective_message
     text = message.text if message else None
-    if text is None or message is None or message.photo or message.document:
+    if (
+        text is None
+        or message is None
+        or message.photo
+        or message.document
+        or not has_visible(text)
+    ):
         await say(update, context, _("Please send the English text, or tap “⏭️ No English text”."))
         return
     text = text.strip()

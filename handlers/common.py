@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -67,6 +68,20 @@ def whole_number(text: str | None, limit: int = MAX_ID) -> int | None:
         return None
     value = int(digits)
     return value if value <= limit else None
+
+
+#: Letters that draw nothing: Hangul fillers (what some phones send for an "empty" message)
+#: and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible(text: str | None) -> bool:
+    """True when `text` shows something: not only spaces, zero-width or control characters
+    and blank letters."""
+    return any(
+        ch not in _BLANK_LETTERS and unicodedata.category(ch) not in ("Zs", "Zl", "Zp", "Cc", "Cf")
+        for ch in text or ""
+    )
 
 
 def local_today(context: SaathiContext) -> date:

@@ -49,7 +49,7 @@ from bot.services import products as products_service
 from bot.services import tips as tips_service
 from bot.services.products import MAX_PHOTOS, PhotoDraft
 from handlers import keyboards, menu, menu_items
-from handlers.common import answer, close_buttons, local_today, say, whole_number
+from handlers.common import answer, close_buttons, has_visible, local_today, say, whole_number
 from handlers.flows import Flow, Step, register
 from handlers.labels import CRAFT_GROUP_LABELS, craft_group_label
 from handlers.product_labels import category_label, field_label
@@ -151,6 +151,8 @@ class Answer:
 def read_answer(tr: Translator, field: str, text: str | None) -> Answer:
     """A typed answer for `field`, checked by the service; errors come back as sentences."""
     _ = tr.gettext
+    if not has_visible(text):
+        text = ""  # only blanks (zero-width, fillers): as good as nothing
     if field == "name":
         checked = products_service.clean_name(text)
         if not checked.ok:
