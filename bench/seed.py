@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 
 from bot import db as dbmod
 from bot import reference
+from bot.services import rollups
 
 FIRST_ID = 900_000_001  # seeded artisans are FIRST_ID .. FIRST_ID + N - 1
 # (name, category, usual price in paise): every seeded artisan has these three products.
@@ -157,7 +158,8 @@ def reset_runtime_state(url: str, artisans: int) -> None:
 
     A new emulator numbers updates from 1 again: the handled-update ids of an earlier run (and
     the sales recorded by those updates, which carry their update id) would make the bot drop
-    or refuse the new ones. Conversations in progress are cleared too.
+    or refuse the new ones. Conversations in progress are cleared too; the sales go out of the
+    rollups as well.
     """
     engine = _sync_engine(url)
     try:
@@ -167,11 +169,12 @@ def reset_runtime_state(url: str, artisans: int) -> None:
             conn.execute(
                 delete(t["conversations"]).where(_id_range(t["conversations"], "user_id", artisans))
             )
-            conn.execute(
-                delete(t["sales"]).where(
-                    _id_range(t["sales"], "user_id", artisans), t["sales"].c.update_id.is_not(None)
-                )
-            )
+            sales = t["sales"]
+            recorded = (_id_range(sales, "user_id", artisans), sales.c.update_id.is_not(None))
+            counted = [sales.c[name] for name in rollups.COUNTED]
+            parts = [rollups.Part(*row) for row in conn.execute(select(*counted).where(*recorded))]
+            rollups.apply_many(conn, parts, -1)
+            conn.execute(delete(sales).where(*recorded))
     finally:
         engine.dispose()
 
@@ -286,10 +289,13 @@ def seed(
                     sqlite,
                 )
             progress(f"  {sales:,} sales ({time.perf_counter() - started:.1f} s)")
+            # The rollups, from every sale, as migration 0007 fills them (INSERT … SELECT).
+            rollups.fill(conn)
+            progress(f"  sales rollups ({time.perf_counter() - started:.1f} s)")
         if not sqlite:  # fresh planner statistics after a bulk load, as autovacuum would
             with engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-                    "ANALYZE users, products, sales"
+                    "ANALYZE users, products, sales, sales_daily, product_sales_fy"
                 )
     finally:
         engine.dispose()
