@@ -8,6 +8,7 @@ is computed for a bounded sample of the most recently updated listings (`SCORE_S
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,7 +23,7 @@ from bot.services import (
     periods,
     rollups,  # noqa: F401  (keeps the rollups in step with sales)
 )
-from models import Product, ProductSalesFY, Role, SalesDaily, User
+from models import Product, ProductPhoto, ProductSalesFY, Role, SalesDaily, User
 from models.sales_rollup import STATE
 from models.types import utcnow
 
@@ -231,25 +232,115 @@ async def average_listing_score(
     now: datetime,
     tz: str = periods.DEFAULT_TZ,
 ) -> tuple[float | None, int]:
-    """The mean tips.py score of up to SCORE_SAMPLE most recently updated listings."""
+    """The mean tips.py score of up to SCORE_SAMPLE most recently updated listings.
+
+    The same score the artisan sees in Tips (`tips.evaluate` over the listing as
+    `tips.listing_of` gathers it), gathered for the whole sample in four queries: the
+    listings with their owners, their photos, and the prices of their categories."""
     try:
         from bot.services import tips
     except ImportError:  # the tips feature is not installed
         return None, 0
-    rows = await session.exec(
-        select(Product, User)
-        .join(User, col(User.id) == col(Product.user_id))
-        .where(col(Product.archived).is_(False), *_in(User.district_code, districts))
-        .order_by(col(Product.updated_at).desc())
-        .limit(SCORE_SAMPLE)
-    )
+    rows = (
+        await session.exec(
+            select(Product, User)
+            .join(User, col(User.id) == col(Product.user_id))
+            .where(col(Product.archived).is_(False), *_in(User.district_code, districts))
+            .order_by(col(Product.updated_at).desc())
+            .limit(SCORE_SAMPLE)
+        )
+    ).all()
+    if not rows:
+        return None, 0
+    photos: dict[int, list[ProductPhoto]] = defaultdict(list)
+    for photo in (
+        await session.exec(
+            select(ProductPhoto)
+            .where(col(ProductPhoto.product_id).in_([p.id for p, _ in rows]))
+            .order_by(
+                col(ProductPhoto.product_id), col(ProductPhoto.position), col(ProductPhoto.id)
+            )
+        )
+    ).all():
+        photos[photo.product_id].append(photo)
+    prices = await _similar_prices(session, [p for p, _ in rows])
     today = periods.local_date(now, tz)
     scores = [
-        (await tips.report_for(session, product, today, user)).score for product, user in rows.all()
+        tips.evaluate(
+            tips.Listing(
+                name=product.name,
+                category=product.category,
+                price_paise=product.price_paise,
+                stock=product.stock,
+                photos=tuple(
+                    tips.PhotoFacts.of_checks(f.checks, f.kind) for f in photos[product.id or 0]
+                ),
+                description=product.description,
+                material=product.material,
+                size=product.size,
+                cost_paise=product.cost_paise,
+                low_stock_threshold=product.low_stock_threshold,
+                photo_answers=dict(product.photo_answers or {}),
+                district_code=owner.district_code,
+                similar_prices=prices.middle(product.category, product.user_id),
+            ),
+            today,
+        ).score
+        for product, owner in rows
     ]
-    if not scores:
-        return None, 0
     return sum(scores) / len(scores), len(scores)
+
+
+@dataclass
+class _CategoryPrices:
+    """Listed prices per category (how many products at each price), and each owner's own."""
+
+    counts: dict[str, Counter[int]]
+    own: dict[tuple[str, int], Counter[int]]
+
+    def middle(self, category: str, owner: int) -> tuple[int, ...]:
+        """Prices with the median of `products.similar_prices(category, owner)`: the score
+        reads those prices only through their median (`tips.median_price`), so four middle
+        values stand for them (fewer than three prices: all of them, there is no median)."""
+        counts = self.counts.get(category, Counter()) - self.own.get((category, owner), Counter())
+        n = counts.total()
+        if n < 3:
+            return tuple(sorted(counts.elements()))
+        low, high = (n - 1) // 2, n // 2  # the middle positions in sorted order
+        seen, values = 0, []
+        for price in sorted(counts):
+            before, seen = seen, seen + counts[price]
+            values += [price] * sum(1 for i in (low, high) if before <= i < seen)
+            if seen > high:
+                break
+        return (values[0], *values, values[-1])
+
+
+async def _similar_prices(session: AsyncSession, sample: Sequence[Product]) -> _CategoryPrices:
+    """The listed prices of the sample's categories (one GROUP BY) and those of the sample's
+    owners in them (their own are not compared with)."""
+    categories = sorted({p.category for p in sample})
+    owners = sorted({p.user_id for p in sample})
+    listed = (col(Product.archived).is_(False), col(Product.category).in_(categories))
+    counts: dict[str, Counter[int]] = defaultdict(Counter)
+    for category, price, n in (
+        await session.exec(
+            select(Product.category, Product.price_paise, func.count())
+            .where(*listed)
+            .group_by(col(Product.category), col(Product.price_paise))
+        )
+    ).all():
+        counts[category][int(price)] = int(n)
+    own: dict[tuple[str, int], Counter[int]] = defaultdict(Counter)
+    for category, owner, price in (
+        await session.exec(
+            select(Product.category, Product.user_id, Product.price_paise).where(
+                *listed, col(Product.user_id).in_(owners)
+            )
+        )
+    ).all():
+        own[(category, owner)][int(price)] += 1
+    return _CategoryPrices(counts, own)
 
 
 def known_district(code: str | None) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
 from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 from sqlalchemy import event
+from sqlmodel import col, select
 
 from bot.services import exports, stats
 from models import Product, Sale, User
@@ -137,3 +139,56 @@ async def test_exports_scope_and_phones(database) -> None:  # type: ignore[no-un
     by_id = {row[0]: row for row in parsed[1:]}
     assert by_id["1"][1] == "सीमा" and by_id["1"][-1] == "+919876543211"
     assert by_id["2"][1] == "'=HYPERLINK()"
+
+
+async def test_listing_score_is_the_tips_score_of_each_listing(database) -> None:  # type: ignore[no-untyped-def]
+    """The batched average equals the mean of what Tips shows each artisan (`report_for`):
+    other artisans' prices of the same category (odd and even counts, the owner's own left
+    out, archived ones too), photos, owners' districts."""
+    from bot.services import periods, tips
+    from models import ProductPhoto
+
+    for uid, district in ((11, "lucknow"), (12, "agra"), (13, "varanasi"), (14, "lucknow")):
+        await registered_user(database, uid, district=district)
+    rng = random.Random(3)
+    async with database.session() as session:
+        for n in range(40):
+            item = Product(
+                user_id=11 + n % 4,
+                name=rng.choice(["Chikankari kurta", "कुर्ता", "Cotton dupatta", "x"]),
+                category=rng.choice(["kurta", "dupatta", "home_textile"]),
+                price_paise=rng.choice([9_000, 30_000, 45_000, 46_000, 90_000, 200_000]),
+                stock=rng.choice([0, 1, 10]),
+                cost_paise=rng.choice([None, 20_000]),
+                description=rng.choice([None, "Hand embroidered in Lucknow " * n]),
+                archived=n % 9 == 0,
+            )
+            session.add(item)
+            await session.flush()
+            for position in range(n % 3):
+                session.add(
+                    ProductPhoto(
+                        product_id=item.id,
+                        file_id=f"f{n}-{position}",
+                        file_unique_id=f"u{n}-{position}",
+                        position=position,
+                        checks={"width": 1200, "height": 900, "findings": ["dark"][: n % 2]},
+                    )
+                )
+    async with database.sessions() as session:
+        for districts in (None, ["lucknow"]):
+            score, scored = await stats.average_listing_score(session, districts, NOW)
+            listed = (
+                await session.exec(
+                    select(Product, User)
+                    .join(User, col(User.id) == col(Product.user_id))
+                    .where(col(Product.archived).is_(False))
+                )
+            ).all()
+            want = [
+                (await tips.report_for(session, p, periods.local_date(NOW), u)).score
+                for p, u in listed
+                if districts is None or u.district_code in districts
+            ]
+            assert scored == len(want) and score == sum(want) / len(want)
+            assert len(set(want)) > 3  # the sample tells listings apart
