@@ -47,6 +47,7 @@ async def test_pages_and_the_ledger(database) -> None:  # type: ignore[no-untype
     async with database.session() as session:
         await summaries.mark_sent(session, "weekly", "2026-11-16", [1, 4])
     assert await weekly_due(database, MONDAY_1100_IST) == [2, 3, 5, 6, 7]
+    assert await weekly_due(database, MONDAY_1100_IST, after_id=3, limit=2) == [5, 6]
     async with database.sessions() as session:  # the officer's weekly digest is another kind
         _, officers = await summaries.due(session, "district", MONDAY_1100_IST, TZ)
     assert [(p.user_id, p.district_code) for p in officers] == [(8, "lucknow")]
