@@ -83,28 +83,35 @@ async def compute(
         *_in(User.district_code, scope),
     )
 
-    # Artisans: registered, seen in the last 7 / 30 days, unreachable (one query).
+    # Artisans per district: registered, seen in the last 7 / 30 days, unreachable (one pass
+    # over the artisans; grouped by an expression, which SQLite computes in one table scan
+    # instead of a walk of the district index with a row lookup for each artisan).
     seen_7, seen_30 = now - timedelta(days=7), now - timedelta(days=30)
-    row = (
+    district = func.coalesce(User.district_code, "")
+    per_district = (
         await session.exec(
             select(
+                district,
                 func.count(),
-                func.coalesce(func.sum(case((col(User.last_seen_at) >= seen_7, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((col(User.last_seen_at) >= seen_30, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((col(User.active).is_(False), 1), else_=0)), 0),
-            ).where(*artisan)
+                func.sum(case((col(User.last_seen_at) >= seen_7, 1), else_=0)),
+                func.sum(case((col(User.last_seen_at) >= seen_30, 1), else_=0)),
+                func.sum(case((col(User.active).is_(False), 1), else_=0)),
+            )
+            .where(*artisan)
+            .group_by(district)
         )
-    ).one()
-    artisans, active_7, active_30, inactive = (int(v) for v in row)
+    ).all()
+    artisans, active_7, active_30, inactive = (
+        sum(int(row[i]) for row in per_district) for i in range(1, 5)
+    )
 
-    products = (
-        await session.exec(
-            select(func.count())
-            .select_from(Product)
-            .join(User, col(User.id) == col(Product.user_id))
-            .where(col(Product.archived).is_(False), *_in(User.district_code, scope))
+    # Listed products (every product has its owner: the district is the only reason to join).
+    listed = select(func.count()).select_from(Product).where(col(Product.archived).is_(False))
+    if scope is not None:
+        listed = listed.join(User, col(User.id) == col(Product.user_id)).where(
+            *_in(User.district_code, scope)
         )
-    ).one()
+    products = (await session.exec(listed)).one()
 
     # Sales this week / month / FY quarter / FY and the previous of each (one query), from
     # the daily rollup: one row per day, district and craft group instead of every sale.
@@ -161,15 +168,7 @@ async def compute(
                 )
             ).all()
         }
-        with_artisans = {
-            code
-            for code in (
-                await session.exec(
-                    select(User.district_code).where(*artisan).group_by(User.district_code)
-                )
-            ).all()
-            if code
-        }
+        with_artisans = {code for code, *_ in per_district if code}
         ranked = sorted(by_district.items(), key=lambda kv: (-kv[1], kv[0]))
         top_d = ranked[:TOP_N]
         # Bottom: districts with registered artisans, the smallest sales first (0 included).
