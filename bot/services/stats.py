@@ -234,23 +234,31 @@ async def average_listing_score(
     """The mean tips.py score of up to SCORE_SAMPLE most recently updated listings.
 
     The same score the artisan sees in Tips (`tips.evaluate` over the listing as
-    `tips.listing_of` gathers it), gathered for the whole sample in four queries: the
-    listings with their owners, their photos, and the prices of their categories."""
+    `tips.listing_of` gathers it), gathered for the whole sample in five queries: the
+    listings, their owners, their photos, the prices of their categories and the owners' own
+    prices."""
     try:
         from bot.services import tips
     except ImportError:  # the tips feature is not installed
         return None, 0
-    rows = (
-        await session.exec(
-            select(Product, User)
-            .join(User, col(User.id) == col(Product.user_id))
-            .where(col(Product.archived).is_(False), *_in(User.district_code, districts))
-            .order_by(col(Product.updated_at).desc())
-            .limit(SCORE_SAMPLE)
-        )
+    # The newest listings first, then their owners: joined before the LIMIT, every listing
+    # of the state would be joined with its owner.
+    sample = select(Product).where(col(Product.archived).is_(False))
+    if districts is not None:
+        in_scope = select(User.id).where(*_in(User.district_code, districts))
+        sample = sample.where(col(Product.user_id).in_(in_scope))
+    newest = (
+        await session.exec(sample.order_by(col(Product.updated_at).desc()).limit(SCORE_SAMPLE))
     ).all()
-    if not rows:
+    if not newest:
         return None, 0
+    owners = {
+        u.id: u
+        for u in (
+            await session.exec(select(User).where(col(User.id).in_({p.user_id for p in newest})))
+        ).all()
+    }
+    rows = [(product, owners[product.user_id]) for product in newest]
     photos: dict[int, list[ProductPhoto]] = defaultdict(list)
     for photo in (
         await session.exec(
@@ -334,11 +342,12 @@ async def _similar_prices(session: AsyncSession, sample: Sequence[Product]) -> _
     for category, owner, price in (
         await session.exec(
             select(Product.category, Product.user_id, Product.price_paise).where(
-                *listed, col(Product.user_id).in_(owners)
+                col(Product.archived).is_(False), col(Product.user_id).in_(owners)
             )
         )
     ).all():
-        own[(category, owner)][int(price)] += 1
+        if category in counts:
+            own[(category, owner)][int(price)] += 1
     return _CategoryPrices(counts, own)
 
 
