@@ -16,10 +16,11 @@ class Sale(SQLModel, table=True):
     __tablename__ = "sales"
     __table_args__ = (
         UniqueConstraint("user_id", "order_id", name="uq_sales_user_order"),
-        # Covering: per-user reports and the weekly summaries read only the index.
+        # Covering: per-user reports read only the index.
         Index("ix_sales_user_day", "user_id", "sold_on", "product_id", "quantity", "total_paise"),
         Index("ix_sales_district_day", "district_code", "sold_on"),
-        # Everyone's figures for one window (the summaries): a range scan of those days.
+        # Covering, led by the day: everyone's figures for one window (the summaries) are one
+        # range scan of those days (bot.services.summaries.artisan_figures).
         Index("ix_sales_day_user", "sold_on", "user_id", "product_id", "quantity", "total_paise"),
     )
 

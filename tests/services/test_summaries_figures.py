@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import event, update
 
 from bot.services import summaries
@@ -114,3 +115,20 @@ async def test_only_some_users_and_two_statements(database) -> None:  # type: ig
     assert set(figures) == {2, 5}
     assert (figures[2].pieces, figures[5].count) == (2, 0)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+
+
+async def test_the_window_is_one_range_scan_of_the_day_index(database) -> None:  # type: ignore[no-untyped-def]
+    if not database.sqlite:
+        pytest.skip("PostgreSQL's plan depends on the table's statistics (bench.summaries)")
+    statement = summaries._sales_by_product(WEEK, None)
+    sql = str(
+        statement.compile(database.engine.sync_engine, compile_kwargs={"literal_binds": True})
+    )
+    async with database.sessions() as session:
+        conn = await session.connection()
+        plan = " / ".join(
+            row[-1] for row in await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
+        )
+    assert (
+        "SEARCH sales USING COVERING INDEX ix_sales_day_user (sold_on>? AND sold_on<?)" in plan
+    ), plan
