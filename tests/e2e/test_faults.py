@@ -26,6 +26,7 @@ from bot.turn import SaathiApplication
 from models import ProcessedUpdate, Sale
 from tests.e2e.phone import Phone, texts
 from tests.e2e.seed import product, registered_user
+from tests.e2e.test_webhook import webhook_bot  # noqa: F401 (a fixture)
 
 FAULTED_METHODS = [
     "sendMessage",
@@ -266,6 +267,29 @@ async def test_a_reply_failing_for_a_while_is_redelivered_not_apologised(
     await client.configure(fault_rate=0)
     await phone.processed(sent["update_id"], timeout=30)
     replies = [m for m in (await client.chat(7201, after=seq))["messages"] if m["from"] == "bot"]
+    answered(replies, "/help")
+    assert await failed_updates(database) == []
+
+
+@pytest.mark.usefixtures("webhook_bot")
+async def test_over_webhook_a_failing_reply_is_answered_500_and_delivered_again(
+    client, database
+) -> None:  # type: ignore[no-untyped-def]
+    await registered_user(database, 7203, language="en", name="Ravi")
+    phone = Phone(client, database, 7203)
+    await client.create_user(id=7203, first_name="Ravi", language_code="en")
+    seq = await phone.seq()
+    calls_before = len(await client.calls("sendMessage"))
+    await client.configure(fault_rate=1.0, fault_kinds=["502"], fault_methods=["sendMessage"])
+    sent = await client.send(7203, "/help")
+
+    async def redelivered() -> bool:  # the production policy: 4 tries, then HTTP 500, again
+        return len(await client.calls("sendMessage")) - calls_before > 4
+
+    await client.wait_until(redelivered, timeout=30)
+    await client.configure(fault_rate=0)
+    await phone.processed(sent["update_id"], timeout=30)
+    replies = [m for m in (await client.chat(7203, after=seq))["messages"] if m["from"] == "bot"]
     answered(replies, "/help")
     assert await failed_updates(database) == []
 
