@@ -1,9 +1,14 @@
 """District and state statistics for officers and admins, by aggregate SQL.
 
 Every figure is a COUNT/SUM/GROUP BY in the database; no artisan, product or sale rows are
-loaded into Python. The one exception is the average listing score: the score is a Python
-rule engine (`bot/services/tips.py`) over a product and its photos, not a stored column, so it
-is computed for a bounded sample of the most recently updated listings (`SCORE_SAMPLE`).
+loaded into Python. Sales figures come from the rollups (`models.sales_rollup`, kept by
+`bot.services.rollups`): rows per day and district, and per product and financial year, so
+their cost follows days × districts, not the number of sales. Artisans and products are
+counted in one pass over each table. The one exception is the average listing score: the score
+is a Python rule engine (`bot/services/tips.py`) over a product and its photos, not a stored
+column, so it is computed for a bounded sample of the most recently updated listings
+(`SCORE_SAMPLE`), in a fixed number of queries; the prices of similar products it compares
+with are counted per category and price (a pass over the listings of those categories).
 """
 
 from __future__ import annotations
