@@ -29,6 +29,7 @@ unacknowledged and fetches it again, webhook mode answers 500 so Telegram sends 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -111,82 +112,91 @@ class RetryingRequest(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        async def attempt(seconds: float) -> tuple[int, bytes]:
-            try:
-                async with asyncio.timeout(seconds):
-                    return await self.inner.do_request(
-                        url,
-                        method,
-                        request_data,
-                        read_timeout,
-                        write_timeout,
-                        connect_timeout,
-                        pool_timeout,
-                    )
-            except TimeoutError as exc:
-                raise TimedOut(f"Timed out after {seconds:.1f} s") from exc
-
+        call = functools.partial(
+            self.inner.do_request,
+            url,
+            method,
+            request_data,
+            read_timeout,
+            write_timeout,
+            connect_timeout,
+            pool_timeout,
+        )
         if not self._active():
-            return await self.inner.do_request(
-                url,
-                method,
-                request_data,
-                read_timeout,
-                write_timeout,
-                connect_timeout,
-                pool_timeout,
-            )
+            return await call()
         api_method = url.rsplit("/", 1)[-1]  # never log the URL: it holds the token
         policy = self.policy
         uploads = request_data is not None and request_data.contains_files
         deadline = self._clock() + (policy.upload_budget if uploads else policy.budget)
-        retry = 0
+        tries = 0
         while True:
+            tries += 1
             remaining = deadline - self._clock()
-            timeout = remaining if uploads else min(policy.attempt_timeout, remaining)
+            seconds = remaining if uploads else min(policy.attempt_timeout, remaining)
             try:
-                code, payload = await attempt(max(timeout, 0.001))
-            except (TimedOut, NetworkError) as exc:
-                if isinstance(exc, BadRequest):
-                    raise
-                failure, wait = type(exc).__name__, None
-                error: Exception | None = exc
-            else:
-                error = None
-                if 200 <= code <= 299:
-                    return code, payload
-                if code == 400 and api_method.startswith("editMessage"):
-                    if _NOT_MODIFIED in _description(payload).lower():
-                        return 200, _DONE
-                if code == 429:
-                    wait = _parameter(payload, "retry_after")
-                    if wait is None:
-                        return code, payload
-                elif code >= 500:
-                    wait = None
-                else:
-                    return code, payload  # 4xx: retrying cannot help
-                failure = f"HTTP {code}"
-            retry += 1
-            delay = float(wait) if wait is not None else policy.backoff(retry, self._rng)
-            if retry >= policy.attempts or self._clock() + delay >= deadline:
+                answer = _judge(api_method, *await _attempt(call, max(seconds, 0.001)))
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # refused, dropped, timed out (TimedOut is one)
+                answer = _Transient(type(exc).__name__, error=exc)
+            if not isinstance(answer, _Transient):
+                return answer
+            wait = answer.wait if answer.wait is not None else policy.backoff(tries, self._rng)
+            if tries >= policy.attempts or self._clock() + wait >= deadline:
                 log.warning(
                     "Bot API %s failed (%s); giving up after %d attempts",
                     api_method,
-                    failure,
-                    retry,
+                    answer.reason,
+                    tries,
                 )
-                if error is not None:
-                    raise error
-                return code, payload
+                if answer.error is not None:
+                    raise answer.error
+                assert answer.response is not None
+                return answer.response  # PTB raises its usual exception for it
             log.info(
                 "Bot API %s failed (%s); attempt %d in %.2f s",
                 api_method,
-                failure,
-                retry + 1,
-                delay,
+                answer.reason,
+                tries + 1,
+                wait,
             )
-            await self._sleep(delay)
+            await self._sleep(wait)
+
+
+@dataclass(frozen=True)
+class _Transient:
+    """A failed try worth another: why, what a 429 asked to wait, what to give up with."""
+
+    reason: str
+    wait: float | None = None  # None: exponential backoff
+    response: tuple[int, bytes] | None = None
+    error: Exception | None = None
+
+
+async def _attempt(
+    call: Callable[[], Awaitable[tuple[int, bytes]]], seconds: float
+) -> tuple[int, bytes]:
+    try:
+        async with asyncio.timeout(seconds):
+            return await call()
+    except TimeoutError as exc:
+        raise TimedOut(f"Timed out after {seconds:.1f} s") from exc
+
+
+def _judge(api_method: str, code: int, payload: bytes) -> tuple[int, bytes] | _Transient:
+    """The answer to hand to PTB, or why to try again."""
+    if 200 <= code <= 299:
+        return code, payload
+    if code == 400 and api_method.startswith("editMessage"):
+        if _NOT_MODIFIED in _description(payload).lower():
+            return 200, _DONE  # the message already shows it
+    if code == 429:
+        wait = _parameter(payload, "retry_after")
+        if wait is not None:
+            return _Transient("HTTP 429", wait=wait, response=(code, payload))
+    if code >= 500:
+        return _Transient(f"HTTP {code}", response=(code, payload))
+    return code, payload  # another 4xx: trying again cannot help
 
 
 def _description(payload: bytes) -> str:
