@@ -30,7 +30,7 @@ from bot.services import sales as sales_service
 from bot.services.broadcast import enqueue_deliveries, payload
 from bot.services.charts import render_bar_chart
 from handlers import menu_items
-from handlers.common import answer, say
+from handlers.common import answer, say, whole_number
 from handlers.keyboards import rows
 from handlers.menu_items import MenuItem
 from models import SummaryPrefs
@@ -479,10 +479,10 @@ async def on_button(update: Update, context: SaathiContext) -> None:
         buttons = [InlineKeyboardButton(f"{h:02d}:00", callback_data=f"st:hour:{h}") for h in HOURS]
         await query.edit_message_reply_markup(InlineKeyboardMarkup(rows(buttons, 4)))
         return
-    elif action == "day" and arg.isdigit() and int(arg) < 7:
-        prefs.weekday = int(arg)
-    elif action == "hour" and arg.isdigit() and int(arg) in HOURS:
-        prefs.hour = int(arg)
+    elif action == "day" and (day := whole_number(arg, limit=6)) is not None:
+        prefs.weekday = day
+    elif action == "hour" and (hour := whole_number(arg, limit=23)) in HOURS:
+        prefs.hour = hour
     else:
         await answer(update, _("This button is no longer active."), alert=True)
         return

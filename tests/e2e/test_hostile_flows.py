@@ -312,11 +312,6 @@ async def test_every_officer_step(phone_for, client, database) -> None:  # type:
         assert await conversation_service.get(session, ADMIN_ID) is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handlers/summaries.py (not ours to edit): st:day:² passes arg.isdigit(), then "
-    "int('²') raises; the fix is handlers.common.whole_number",
-)
 async def test_settings_button_with_a_superscript_digit(phone_for, client, database) -> None:  # type: ignore[no-untyped-def]
     hammer = await hammer_for(phone_for, client, database, 3905, "hi")
 
