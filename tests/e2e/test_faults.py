@@ -1,8 +1,8 @@
 """Faults survived, end to end: the emulator fails 5% of the Bot API calls in every way (429
 with retry_after, 500, 502, a dropped connection, a time-out; before or after the call took
 effect) while many users register, record sales and open reports; the Bot API unreachable for
-30 s; a reply that keeps failing (redelivered, then given up); SQLite busy under a second
-writer. Every user gets every answer; no record is stored twice; nobody sees an apology."""
+30 s; a reply that keeps failing (redelivered — by polling and by webhook — then given up);
+SQLite busy under a second writer. Every user gets every answer; no record is stored twice; nobody sees an apology."""
 
 from __future__ import annotations
 
@@ -333,8 +333,11 @@ async def test_sqlite_busy_is_retried_and_never_shown(
     phone = Phone(client, database, 7301)
     seq = await phone.seq()
     # Another writer holds SQLite's write lock far longer than the busy timeout.
-    other = sqlite3.connect(make_url(db_url).database, isolation_level=None, timeout=30)
-    other.execute("BEGIN IMMEDIATE")
+    other = sqlite3.connect(
+        make_url(db_url).database, isolation_level=None, timeout=30, check_same_thread=False
+    )
+    # In a thread: the bot runs in this event loop and may be holding the lock right now.
+    await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
     try:
         sent = await client.send(7301, "sold 2 kurta 450 each")
         retries = busy_bot.database.busy_retries
