@@ -7,6 +7,7 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from bot import db as dbmod
@@ -217,3 +218,50 @@ def _downgrade(url: str, revision: str) -> None:
     from alembic import command
 
     command.downgrade(dbmod.alembic_config(url), revision)
+
+
+async def test_concurrent_sales_of_one_day_both_count(database) -> None:  # type: ignore[no-untyped-def]
+    """Two transactions record a sale for the same new rollup rows at once. On PostgreSQL the
+    second one's upsert waits for the first one's insert of the row (checked: a backend waits
+    on a lock before the first commits), then adds to it instead of failing or overwriting.
+    On SQLite the second transaction starts after the first commits (BEGIN IMMEDIATE)."""
+    for uid in (101, 102):  # both in Lucknow, textile
+        await register(database, uid)
+    first_in = asyncio.Event()
+    postgres = database.engine.dialect.name == "postgresql"
+
+    async def sell(session, uid: int) -> None:  # type: ignore[no-untyped-def]
+        user = await session.get(User, uid)
+        pid = (await own_product_ids(session, uid))[0]
+        draft = sales_service.SaleDraft(pid, 1, 500, "local", date(2026, 11, 2))
+        await sales_service.record(session, user, draft, source="chat")
+
+    async def first() -> None:
+        async with database.session() as session:
+            await sell(session, 101)
+            first_in.set()
+            while postgres and not await _a_backend_waits_on_a_lock(database):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)  # a database state to poll: until the other waits
+
+    async def second() -> None:
+        await first_in.wait()
+        async with database.session() as session:
+            await sell(session, 102)
+
+    await asyncio.wait_for(asyncio.gather(first(), second()), timeout=60)
+    async with database.sessions() as session:
+        rows = (await session.exec(select(SalesDaily))).all()
+    assert [(r.district_code, r.sales, r.total_paise) for r in rows] == [("lucknow", 2, 1000)]
+    await assert_rollups_match(database)
+
+
+async def _a_backend_waits_on_a_lock(database) -> bool:  # type: ignore[no-untyped-def]
+    # A new transaction each time: within one, PostgreSQL shows the same snapshot of activity.
+    async with database.sessions() as session:
+        waiting = await session.exec(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+        return bool(waiting.one()[0])
