@@ -7,6 +7,7 @@ by `bot.services.rollups`. Both are filled here from the existing sales (INSERT 
 Revision ID: 0007
 Revises: 0006
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
