@@ -6,10 +6,10 @@ financial year (its district, and `STATE`). `apply()` adds or takes away one sal
 upserts (INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x: concurrent writers on
 PostgreSQL add up instead of overwriting) and drops rows whose count falls to zero.
 
-Every sale written through the ORM is counted by the mapper events below, in the flush that
-writes the sale, so in the same transaction: the sales service's record / delete / correction
-of the day (and imports, which record), and anything else that adds `Sale` objects. The events
-are registered when this module is imported; `bot.services.sales` imports it. Writes that
+Every sale written through the ORM is counted by the mapper events below, in the transaction
+that writes it (when it commits): the sales service's record / delete / correction of the day
+(and imports, which record), and anything else that adds `Sale` objects. The events are
+registered when this module is imported; `bot.services.sales` imports it. Writes that
 bypass the ORM must do their part themselves: /deleteme's anonymisation keeps day, district,
 craft and amounts (nothing to do; a deleted product's rows go with it, ON DELETE CASCADE),
 `fill()` rebuilds everything after a bulk load (bench/seed.py, as migration 0007 does), and
@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, event, func, inspect, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapper
+from sqlalchemy.orm import Mapper, Session, SessionTransaction, object_session
 
 from bot.services.periods import fy_start_year
 from models import Sale
@@ -79,13 +79,18 @@ _KEY_COLUMNS = {
 
 def apply(connection: Connection, part: Part, sign: int) -> None:
     """Count one sale in (sign=1) or out of (sign=-1) the rollups."""
-    apply_many(connection, [part], sign)
+    apply_changes(connection, [(part, sign)])
 
 
 def apply_many(connection: Connection, parts: Iterable[Part], sign: int) -> None:
-    """Count sales in or out: one upsert per rollup row they touch."""
+    """Count sales in or out (e.g. before a bulk delete)."""
+    apply_changes(connection, [(part, sign) for part in parts])
+
+
+def apply_changes(connection: Connection, changes: Iterable[tuple[Part, int]]) -> None:
+    """Count sales in (1) or out (-1): one upsert per rollup row they touch, in key order."""
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for part in parts:
+    for part, sign in changes:
         for key in _keys(part):
             d = deltas[key]
             d[0] += sign
@@ -93,10 +98,12 @@ def apply_many(connection: Connection, parts: Iterable[Part], sign: int) -> None
             d[2] += sign * part.total_paise
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     # A fixed order (tables, then keys): two transactions touching the same rows lock them
-    # in the same order on PostgreSQL.
+    # in the same order on PostgreSQL, so they cannot deadlock over them.
     for (table, key), (n, pieces, paise) in sorted(
         deltas.items(), key=lambda kv: (kv[0][0].name, kv[0][1])
     ):
+        if n == pieces == paise == 0:  # counted in and out again in one transaction
+            continue
         names = _KEY_COLUMNS[table]
         where = dict(zip(names, key, strict=True))
         stmt = insert(table).values(**where, sales=n, pieces=pieces, total_paise=paise)
@@ -113,6 +120,46 @@ def apply_many(connection: Connection, parts: Iterable[Part], sign: int) -> None
             )
 
 
+# --- sales written through the ORM -------------------------------------------------------------
+#
+# The changes of a transaction are collected as its flushes write sales, and counted when it
+# commits (`count_pending`), all at once and in key order: the rollup rows, which every
+# artisan of a district shares for a day, stay locked on PostgreSQL only while the commit
+# runs, not while a handler goes on (sending its replies), and transactions lock them in the
+# same order. Inside a savepoint they are counted at once instead (a savepoint rolled back
+# takes them with it). Nothing reads the rollups in the transaction that changes the sales.
+
+PENDING = "sales_rollups.pending"
+
+
+def _count(sale: Sale, connection: Connection, changes: list[tuple[Part, int]]) -> None:
+    session = object_session(sale)
+    if session is None or session.in_nested_transaction():
+        apply_changes(connection, changes)
+    else:
+        session.info.setdefault(PENDING, []).extend(changes)
+
+
+def count_pending(session: Session) -> None:
+    """Count the sales this session's transaction has written so far (commit does it)."""
+    session.flush()
+    changes = session.info.pop(PENDING, None)
+    if changes:
+        apply_changes(session.connection(), changes)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint released: its outer one commits later
+        count_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # rolled back or closed: what it wrote is gone
+        session.info.pop(PENDING, None)
+
+
 def _before(sale: Sale) -> Part:
     """The counted values as they were before this flush (attribute history)."""
     state = inspect(sale)
@@ -125,20 +172,19 @@ def _before(sale: Sale) -> Part:
 
 @event.listens_for(Sale, "after_insert")
 def _sale_inserted(_mapper: Mapper[Sale], connection: Connection, sale: Sale) -> None:
-    apply(connection, Part.of(sale), 1)
+    _count(sale, connection, [(Part.of(sale), 1)])
 
 
 @event.listens_for(Sale, "after_update")
 def _sale_updated(_mapper: Mapper[Sale], connection: Connection, sale: Sale) -> None:
     before, after = _before(sale), Part.of(sale)
     if before != after:
-        apply(connection, before, -1)
-        apply(connection, after, 1)
+        _count(sale, connection, [(before, -1), (after, 1)])
 
 
 @event.listens_for(Sale, "after_delete")
 def _sale_deleted(_mapper: Mapper[Sale], connection: Connection, sale: Sale) -> None:
-    apply(connection, Part.of(sale), -1)
+    _count(sale, connection, [(Part.of(sale), -1)])
 
 
 # --- rebuilding from the sales -----------------------------------------------------------------

@@ -3,7 +3,8 @@
 Reports are aggregate SQL over `sold_on` (the IST day of the sale), never rows loaded into
 Python. Recording decrements stock and tells whether it fell to the low-stock threshold.
 Every sale written here (recorded, imported, moved to another day, deleted) is counted in or
-out of the sales rollups in the same flush by `bot.services.rollups`, imported below for that.
+out of the sales rollups in the same transaction by `bot.services.rollups`, imported below
+for that.
 """
 
 from __future__ import annotations

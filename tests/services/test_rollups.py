@@ -7,6 +7,7 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -221,7 +222,7 @@ def _downgrade(url: str, revision: str) -> None:
 
 
 async def test_concurrent_sales_of_one_day_both_count(database) -> None:  # type: ignore[no-untyped-def]
-    """Two transactions record a sale for the same new rollup rows at once. On PostgreSQL the
+    """Two transactions count a sale in the same new rollup rows at once. On PostgreSQL the
     second one's upsert waits for the first one's insert of the row (checked: a backend waits
     on a lock before the first commits), then adds to it instead of failing or overwriting.
     On SQLite the second transaction starts after the first commits (BEGIN IMMEDIATE)."""
@@ -239,6 +240,7 @@ async def test_concurrent_sales_of_one_day_both_count(database) -> None:  # type
     async def first() -> None:
         async with database.session() as session:
             await sell(session, 101)
+            await session.run_sync(rollups.count_pending)  # now, not at the commit
             first_in.set()
             while postgres and not await _a_backend_waits_on_a_lock(database):  # noqa: ASYNC110
                 await asyncio.sleep(0.01)  # a database state to poll: until the other waits
@@ -265,3 +267,31 @@ async def _a_backend_waits_on_a_lock(database) -> bool:  # type: ignore[no-untyp
             )
         )
         return bool(waiting.one()[0])
+
+
+async def test_rolled_back_sales_and_savepoints(database) -> None:  # type: ignore[no-untyped-def]
+    """Counted at commit: a transaction rolled back counts nothing; in a savepoint, what the
+    savepoint rolls back is not counted and what it keeps is."""
+    await register(database, 101)
+
+    async def sell(session, quantity: int) -> None:  # type: ignore[no-untyped-def]
+        user = await session.get(User, 101)
+        pid = (await own_product_ids(session, 101))[0]
+        draft = sales_service.SaleDraft(pid, quantity, 100, "local", date(2026, 11, 2))
+        await sales_service.record(session, user, draft, source="chat")
+
+    with pytest.raises(RuntimeError):
+        async with database.session() as session:
+            await sell(session, 1)
+            raise RuntimeError("the handler failed")
+    async with database.session() as session:
+        await sell(session, 2)
+        savepoint = await session.begin_nested()
+        await sell(session, 4)
+        await savepoint.rollback()
+        async with session.begin_nested():
+            await sell(session, 8)
+    async with database.sessions() as session:
+        rows = (await session.exec(select(SalesDaily))).all()
+    assert [(r.sales, r.pieces) for r in rows] == [(2, 10)]
+    await assert_rollups_match(database)
