@@ -3,9 +3,10 @@ answers), and what happens to the update when they run out.
 
 `RetryingRequest` wraps the transport (`bot/transport.py`) as a `telegram.request.BaseRequest`.
 While an update is being handled (`active()` is true) each call is tried up to
-`RetryPolicy.attempts` times within `RetryPolicy.budget` seconds, waits included:
+`RetryPolicy.attempts` times within `RetryPolicy.budget` seconds, waits included (uploads and
+file downloads: `transfer_budget`, with no shorter limit per try):
 
-- retried: a dropped or refused connection, a time-out (an attempt without files gets at most
+- retried: a dropped or refused connection, a time-out (a try of a plain call gets at most
   `attempt_timeout` seconds), HTTP 5xx, and 429 whose `retry_after` still fits in the budget
   (honoured exactly; exponential backoff with jitter otherwise);
 - not retried: any other 4xx (a bad request stays bad), and 429 asking for longer than the
@@ -62,8 +63,8 @@ _DONE = b'{"ok":true,"result":true}'
 class RetryPolicy:
     attempts: int = 4  # tries of one call in all
     budget: float = 10.0  # seconds for all tries of a call without files, waits included
-    upload_budget: float = 60.0  # the same for uploads (photos, documents)
-    attempt_timeout: float = 5.0  # one try of a call without files (Telegram answers in < 1 s)
+    transfer_budget: float = 60.0  # the same for uploads and file downloads (photos, documents)
+    attempt_timeout: float = 5.0  # one try of any other call (Telegram answers in < 1 s)
     base_delay: float = 0.25  # backoff: base_delay * 2**(retry - 1), ± 25 %, at most max_delay
     max_delay: float = 2.0
 
@@ -126,13 +127,14 @@ class RetryingRequest(BaseRequest):
             return await call()
         api_method = url.rsplit("/", 1)[-1]  # never log the URL: it holds the token
         policy = self.policy
-        uploads = request_data is not None and request_data.contains_files
-        deadline = self._clock() + (policy.upload_budget if uploads else policy.budget)
+        # Uploads and file downloads (GET) take as long as their size needs, within their budget.
+        transfer = method == "GET" or (request_data is not None and request_data.contains_files)
+        deadline = self._clock() + (policy.transfer_budget if transfer else policy.budget)
         tries = 0
         while True:
             tries += 1
             remaining = deadline - self._clock()
-            seconds = remaining if uploads else min(policy.attempt_timeout, remaining)
+            seconds = remaining if transfer else min(policy.attempt_timeout, remaining)
             try:
                 answer = _judge(api_method, *await _attempt(call, max(seconds, 0.001)))
             except BadRequest:

@@ -58,6 +58,9 @@ class Script(BaseRequest):
         step = self.steps.pop(0)
         if step == "hang":
             await asyncio.Event().wait()
+        if step == "slow":  # longer than a tiny attempt_timeout, then fine
+            await asyncio.sleep(0.05)
+            return 200, b"x" if method == "GET" else OK[1]
         if isinstance(step, BaseException):
             raise step
         return step
@@ -214,3 +217,23 @@ def test_the_bot_retries_only_its_own_calls_while_handling_an_update(settings_fo
     assert type(get_updates_request) is AiohttpRequest  # the poller has its own backoff
     # Outside an update (the outbox, jobs, start-up) nothing is retried here.
     assert not _handling_update()
+
+
+async def test_file_transfers_are_not_cut_at_the_attempt_timeout() -> None:
+    policy = RetryPolicy(attempt_timeout=0.01)
+    slow = Script(["slow", "slow"], [0.0])
+    request = RetryingRequest(slow, policy)
+    # A download (GET) and an upload may take longer than a plain call's try…
+    assert await request.retrieve("http://127.0.0.1:1/file/bot123:SECRET/photos/1.jpg") == b"x"
+    upload = RequestData([])
+    upload.contains_files = True  # as for a photo
+    assert (await request.do_request(URL, "POST", upload))[0] == 200
+    assert slow.calls == 2
+    # …a plain call may not.
+    request = RetryingRequest(Script(["slow", OK], [0.0]), policy, sleep=_no_wait)
+    assert await request.post(URL) is True
+    assert request.inner.calls == 2  # type: ignore[attr-defined]
+
+
+async def _no_wait(_seconds: float) -> None:
+    pass
