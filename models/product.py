@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, Text, false, text
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, false, text
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -20,6 +20,12 @@ DEFAULT_LOW_STOCK_THRESHOLD = 2
 
 class Product(SQLModel, table=True):
     __tablename__ = "products"
+    __table_args__ = (
+        # The listed prices of a category (the price rule of the listing score) from the index.
+        Index("ix_products_category_price", "category", "archived", "price_paise"),
+        # The newest listings (the /stats sample of listing scores) without a sort.
+        Index("ix_products_listed_newest", "archived", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
@@ -28,7 +34,7 @@ class Product(SQLModel, table=True):
         )
     )
     name: str = Field(max_length=120)
-    category: str = Field(max_length=40, index=True)
+    category: str = Field(max_length=40)
     price_paise: int = Field(sa_column=Column(BigInteger, nullable=False))
     # What one piece costs the artisan to make (for the floor-price helper); optional.
     cost_paise: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

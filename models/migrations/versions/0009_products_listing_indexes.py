@@ -1,0 +1,33 @@
+"""products: indexes for listing scores (similar prices per category, newest listings)
+
+`ix_products_category_price` (category, archived, price_paise) lets "the listed prices of a
+category" (the price rule of the listing score, in Tips and in /stats) read only the index;
+it replaces the single-column `ix_products_category`. `ix_products_listed_newest` (archived,
+updated_at) gives /stats its sample of the newest listings without sorting every product.
+
+Revision ID: 0009
+Revises: 0008
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_products_category_price", "products", ["category", "archived", "price_paise"]
+    )
+    op.drop_index("ix_products_category", table_name="products")
+    op.create_index("ix_products_listed_newest", "products", ["archived", "updated_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_products_listed_newest", table_name="products")
+    op.create_index("ix_products_category", "products", ["category"])
+    op.drop_index("ix_products_category_price", table_name="products")
