@@ -292,8 +292,13 @@ def seed(
             # The rollups, from every sale, as migration 0007 fills them (INSERT … SELECT).
             rollups.fill(conn)
             progress(f"  sales rollups ({time.perf_counter() - started:.1f} s)")
-        if not sqlite:  # fresh planner statistics after a bulk load, as autovacuum would
-            with engine.connect() as conn:
+        # Fresh planner statistics after a bulk load, as the bot's daily job keeps them.
+        with engine.connect() as conn:
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA analysis_limit={dbmod.SQLITE_ANALYSIS_LIMIT}")
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
+            else:
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
                     "ANALYZE users, products, sales, sales_daily, product_sales_fy"
                 )

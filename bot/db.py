@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_ANALYSIS_LIMIT = 1000  # rows sampled per index by ANALYZE
 # After SQLite's own busy timeout, how long `Database.session` keeps beginning the transaction
 # again (with backoff) before it gives up and raises.
 SQLITE_BUSY_RETRY_SECONDS = 60.0
@@ -142,6 +143,21 @@ class Database:
             log.warning("database busy for %.1f s; beginning the transaction again", spent)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+    async def refresh_statistics(self) -> None:
+        """Fresh query-planner statistics (ANALYZE). Without them SQLite guesses, e.g. walks
+        the `archived` index of every product instead of the owner's few; PostgreSQL's
+        autovacuum usually does this, but it can be off. On SQLite the analysis is sampled
+        (`analysis_limit`): milliseconds on millions of rows."""
+        async with self.engine.connect() as conn:
+            if self.sqlite:
+                await conn.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+                await conn.exec_driver_sql("ANALYZE")
+                await conn.commit()
+            else:
+                await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql(
+                    "ANALYZE"
+                )
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -36,6 +36,12 @@ async def maintenance(context: CallbackContext) -> None:  # type: ignore[type-ar
     log.info("maintenance: %d update ids pruned, %d abandoned drafts deleted", pruned, forgotten)
 
 
+async def statistics(context: CallbackContext) -> None:  # type: ignore[type-arg]
+    """Refresh the query planner's statistics (soon after start-up, then daily)."""
+    await context.application.bot_data["db"].refresh_statistics()
+    log.info("maintenance: planner statistics refreshed")
+
+
 async def summaries_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
     """Queue the scheduled summaries that are due (the database says what and for whom)."""
     from handlers.summaries import run_due  # rendering needs the handler layer's translations
@@ -53,6 +59,13 @@ def schedule(app: Application) -> None:  # type: ignore[type-arg]
         first=timedelta(seconds=30),
         name="maintenance",
         job_kwargs={"id": "maintenance", "replace_existing": True, **JOB_DEFAULTS},
+    )
+    jq.run_repeating(
+        statistics,
+        interval=timedelta(days=1),
+        first=timedelta(seconds=60),
+        name="statistics",
+        job_kwargs={"id": "statistics", "replace_existing": True, **JOB_DEFAULTS},
     )
     # Every few minutes: a summary due at 09:00 goes out within minutes, and after downtime
     # it goes out when the bot is back (the same day), exactly once (the ledger decides).

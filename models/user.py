@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -19,6 +19,17 @@ class Role(StrEnum):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = (
+        # Artisans per district (registered, seen lately, unreachable) for /stats, from the index.
+        Index(
+            "ix_users_by_role_district",
+            "role",
+            "district_code",
+            "onboarded_at",
+            "last_seen_at",
+            "active",
+        ),
+    )
 
     id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     language: str = Field(default="hi", max_length=8)

@@ -1,9 +1,12 @@
-"""products: indexes for listing scores (similar prices per category, newest listings)
+"""indexes for /stats: listing scores (similar prices per category, newest listings), artisans
 
 `ix_products_category_price` (category, archived, price_paise) lets "the listed prices of a
 category" (the price rule of the listing score, in Tips and in /stats) read only the index;
 it replaces the single-column `ix_products_category`. `ix_products_listed_newest` (archived,
 updated_at) gives /stats its sample of the newest listings without sorting every product.
+`ix_users_by_role_district` (role, district_code, onboarded_at, last_seen_at, active) lets
+the artisans per district (registered, recently seen, unreachable) come from the index alone,
+already in district order.
 
 Revision ID: 0009
 Revises: 0008
@@ -25,9 +28,15 @@ def upgrade() -> None:
     )
     op.drop_index("ix_products_category", table_name="products")
     op.create_index("ix_products_listed_newest", "products", ["archived", "updated_at"])
+    op.create_index(
+        "ix_users_by_role_district",
+        "users",
+        ["role", "district_code", "onboarded_at", "last_seen_at", "active"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_users_by_role_district", table_name="users")
     op.drop_index("ix_products_listed_newest", table_name="products")
     op.create_index("ix_products_category", "products", ["category"])
     op.drop_index("ix_products_category_price", table_name="products")
