@@ -349,6 +349,7 @@ async def run_due(app: Application, now: datetime | None = None) -> int:  # type
             # A page of users per transaction: memory stays flat, and a crash loses nothing
             # (the ledger and the outbox rows of a page commit together).
             async with db.session() as session:
+                await summaries.lock_page(session)
                 win, people = await summaries.due(
                     session,
                     kind,

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, and_, case, cast, exists, func, insert, or_, true
+from sqlalchemy import BigInteger, and_, case, cast, exists, func, insert, or_, text, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -73,6 +73,20 @@ def window(kind: str, today: date) -> Window:
             kind, day.isoformat(), day, day, day - timedelta(days=1), day - timedelta(days=1)
         )
     raise ValueError(kind)
+
+
+# PostgreSQL advisory lock: one summary page at a time across processes.
+RUN_LOCK_KEY = 0x5AA7_5E4D  # "saathi summaries"
+
+
+async def lock_page(session: AsyncSession) -> None:
+    """Take the summary run's lock for this transaction. Several bot processes run the same
+    job: with it, a second process waits for the first's page to commit, and then finds those
+    users done, instead of building the same page and failing on the ledger's unique key.
+    (SQLite: every transaction already holds the database's write lock.)"""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql":
+        await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=RUN_LOCK_KEY))  # type: ignore[call-overload]
 
 
 def in_quiet_hours(local: datetime) -> bool:

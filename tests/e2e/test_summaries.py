@@ -3,7 +3,10 @@ respected, sent through the outbox — with frozen time."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import select
@@ -138,3 +141,46 @@ async def test_settings_turn_off_and_pick_day(phone_for, database) -> None:  # t
         prefs = await session.get(SummaryPrefs, 3020)
         assert prefs is not None and (prefs.weekly, prefs.weekday) == (False, 2)
         assert (await summaries.due(session, "weekly", MONDAY_1100_IST, TZ))[1] == []
+
+
+async def test_two_processes_running_the_job_at_once_queue_each_summary_once(  # type: ignore[no-untyped-def]
+    bot, database, db_url, monkeypatch
+) -> None:
+    """Every bot process schedules the summary job; two runs at the same moment (each with its
+    own connection pool, as two processes have) queue each user's summary exactly once."""
+    import handlers.summaries
+    from bot.db import Database
+
+    # Make the race certain: a run that has read who is due waits (up to 1 s) until the
+    # other run has too, before it builds and writes its page.
+    build, arrived = handlers.summaries.build, asyncio.Event()
+    both = asyncio.Semaphore(0)
+
+    async def racing_build(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if arrived.is_set():
+            both.release()
+        else:
+            arrived.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(both.acquire(), 1.0)
+        return await build(*args, **kwargs)
+
+    monkeypatch.setattr(handlers.summaries, "build", racing_build)
+
+    uids = list(range(3101, 3141))
+    for uid in uids:
+        await registered_user(database, uid, language="hi" if uid % 2 else "en")
+    other = Database(db_url)
+
+    other_process = SimpleNamespace(bot_data={**bot.bot_data, "db": other, "outbox": None})
+    try:
+        counts = await asyncio.gather(
+            run_due(bot, MONDAY_1100_IST), run_due(other_process, MONDAY_1100_IST)
+        )
+    finally:
+        await other.dispose()
+    assert sum(counts) == len(uids)
+    async with database.sessions() as session:
+        ledger = (await session.exec(select(SummaryLedger))).all()
+    assert sorted(row.user_id for row in ledger) == uids
+    assert len(await deliveries(database)) == len(uids)
