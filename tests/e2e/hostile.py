@@ -163,6 +163,7 @@ class Hammer:
     group: int | None = None
     channel: int | None = None
     sent: int = 0
+    calls_seen: int = 0  # the newest Bot API call looked at
     accepted: list[str] = field(default_factory=list)  # texts stored earlier (shown again)
 
     async def setup(self) -> None:
@@ -208,12 +209,14 @@ class Hammer:
         )
         for item in items:
             label = f"{step.flow}/{step.name} {str(item)[:70]!r}"
-            calls = await self.client.calls()
-            since = calls[-1]["n"] if calls else 0
+            since = await self.last_call()
             shown, echo = await self.deliver(item, label)
+            made = await self.client.calls(since=since)
+            if made:
+                self.calls_seen = made[-1]["n"]
             failed = [
                 c
-                for c in await self.client.calls(since=since)
+                for c in made
                 if c["ok"] is False and "not modified" not in (c["description"] or "")
             ]  # "not modified": a double tap's edit, which the handlers expect and ignore
             assert not failed, f"{label}: Bot API refused {failed[:2]}"
@@ -229,6 +232,14 @@ class Hammer:
                 await self.phone.send("/cancel")
                 before = await self.at(step)
             self.sent += 1
+
+    async def last_call(self) -> int:
+        """The number of the newest Bot API call (read from where the last look ended, not
+        the whole log again: it grows with every item)."""
+        newer = await self.client.calls(since=self.calls_seen)
+        if newer:
+            self.calls_seen = newer[-1]["n"]
+        return self.calls_seen
 
     def stale_items(self) -> list[dict[str, Any]]:
         return [{"press": data, "on": mid} for mid, data in self.stale]

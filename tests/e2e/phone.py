@@ -15,9 +15,19 @@ from bot.services import updates as updates_service
 class Phone:
     def __init__(self, client: EmulatorClient, database: Database, uid: int) -> None:
         self.client, self.database, self.uid = client, database, uid
+        self._seen = 0  # the newest sequence number seen in this chat
+        self._mirror: dict[int, dict[str, Any]] = {}  # message id -> message (transcript)
+        self._mirrored = 0
 
     async def seq(self) -> int:
-        return int((await self.client.chat(self.uid))["last_seq"])
+        """The chat's newest sequence number. Asks only for what came after the last look
+        (the emulator renders every message it returns; a long chat made this quadratic)."""
+        last = int((await self.client.chat(self.uid, after=self._seen))["last_seq"])
+        if last < self._seen:  # the emulator was reset: numbering starts again
+            self._seen = 0
+            return await self.seq()
+        self._seen = last
+        return last
 
     async def processed(self, update_id: int, timeout: float = 15.0) -> None:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout
@@ -77,7 +87,16 @@ class Phone:
         ]
 
     async def transcript(self) -> list[dict[str, Any]]:
-        return (await self.client.chat(self.uid))["messages"]
+        """Every message of the chat, oldest first: a copy kept up to date with what changed
+        since the last look (new, edited and deleted messages all get a new sequence number)."""
+        chat = await self.client.chat(self.uid, after=self._mirrored)
+        if chat["last_seq"] < self._mirrored:  # the emulator was reset
+            self._mirror, self._mirrored = {}, 0
+            return await self.transcript()
+        for message in chat["messages"]:
+            self._mirror[message["message_id"]] = message
+        self._mirrored = int(chat["last_seq"])
+        return [self._mirror[k] for k in sorted(self._mirror)]
 
 
 def _inline_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
