@@ -39,10 +39,10 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text, update
+from sqlalchemy import func, text, update
 from sqlmodel import col, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -564,6 +564,25 @@ def _retry_after(exc: RetryAfter) -> float:
 def _seconds(value: object) -> float:
     total = getattr(value, "total_seconds", None)
     return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
+
+
+async def backlog(db: Database, now: datetime | None = None) -> dict[str, Any]:
+    """For /healthz: messages waiting to be sent, and how late the most overdue one is."""
+    now = now or utcnow()
+    async with db.sessions() as session:
+        waiting, oldest = (
+            await session.exec(
+                select(func.count(), func.min(Delivery.next_attempt_at)).where(  # type: ignore[call-overload]
+                    col(Delivery.status).in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+                )
+            )
+        ).one()
+    late = max(0.0, (now - _aware(oldest)).total_seconds()) if oldest is not None else 0.0
+    return {"waiting": int(waiting), "oldest_due_s": round(late, 1)}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def from_settings(bot: Bot, db: Database, settings: Any) -> Outbox:

@@ -8,7 +8,8 @@
   users in parallel.
 - With an inbox (`bot/inbox.py`: several processes behind a load balancer) the update is
   stored and committed, then answered 200; the inbox workers of every process handle it.
-- `GET /healthz` reports database reachability, the inbox backlog (updates stored, not yet
+- `GET /healthz` reports database reachability, the outbox backlog (messages waiting, how
+  late the most overdue one is), the inbox backlog (updates stored, not yet
   handled) and whatever other checks features add.
 - Shutdown stops accepting requests and lets the updates in hand finish.
 """
@@ -29,6 +30,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.inbox import backlog
+from bot.outbox import backlog as outbox_backlog
 
 if TYPE_CHECKING:
     from bot.inbox import InboxWorkers
@@ -109,6 +111,11 @@ class WebhookServer:
             report["database"] = "ok"
         except Exception as exc:
             report["database"] = f"error: {type(exc).__name__}"
+            healthy = False
+        try:
+            report["outbox"] = await outbox_backlog(self.app.database)
+        except Exception as exc:
+            report["outbox"] = f"error: {type(exc).__name__}"
             healthy = False
         if self.inbox is not None:
             try:

@@ -63,3 +63,4 @@ async def test_wrong_or_missing_secret_is_refused(webhook_bot) -> None:  # type:
             assert resp.status == 200
             body = await resp.json()
             assert body["database"] == "ok" and body["status"] == "ok"
+            assert body["outbox"] == {"waiting": 0, "oldest_due_s": 0.0}

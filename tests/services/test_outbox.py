@@ -237,3 +237,25 @@ async def test_cancelled_rows_are_not_sent(tg, client, database) -> None:  # typ
     await drain(outbox, database, client)
     assert await bot_texts(client, 5801) == ["a"]
     assert await bot_texts(client, 5802) == []
+
+
+async def test_backlog_for_the_health_check(database: Database) -> None:
+    from datetime import timedelta
+
+    from bot.outbox import backlog
+    from models.types import utcnow
+
+    now = utcnow()
+    assert await backlog(database, now) == {"waiting": 0, "oldest_due_s": 0.0}
+    async with database.session() as session:
+        await broadcast.enqueue_deliveries(
+            session, "notice", 1, [(7001, {"kind": "text", "text": "a"})], not_before=now
+        )
+        await broadcast.enqueue_deliveries(
+            session,
+            "notice",
+            1,
+            [(7002, {"kind": "text", "text": "b"})],
+            not_before=now - timedelta(seconds=90),
+        )
+    assert await backlog(database, now) == {"waiting": 2, "oldest_due_s": 90.0}
