@@ -406,7 +406,11 @@ async def ask_name(update: Update, context: SaathiContext, conv: Conversation) -
     )
     if conv.data.get("editing"):
         text = _("Send the new name.")
-    await say(update, context, text, ReplyKeyboardRemove())
+    sent = await say(update, context, text, ReplyKeyboardRemove())
+    if not conv.data.get("editing"):
+        # This draft's buttons all come after this message (message ids only grow): a button
+        # on an older message belongs to an earlier, cancelled draft.
+        await conversation.advance(context.db, conv, conv.step, since=sent.message_id)
 
 
 async def ask_category(update: Update, context: SaathiContext, conv: Conversation) -> None:
@@ -736,7 +740,8 @@ async def on_new_button(update: Update, context: SaathiContext) -> None:
         await answer(update, _(NO_LONGER), alert=True)
         return
     pressed_on = query.message.message_id if query.message is not None else None
-    if expected == SUMMARY and pressed_on != conv.data.get("card"):
+    from_earlier_draft = pressed_on is not None and pressed_on < conv.data.get("since", 0)
+    if from_earlier_draft or (expected == SUMMARY and pressed_on != conv.data.get("card")):
         await answer(update, _(NO_LONGER), alert=True)
         return
     if action == "groups":

@@ -354,6 +354,29 @@ async def test_cancel_at_any_step_saves_nothing(phone_for, database) -> None:  #
 
 
 @pytest.mark.usefixtures("bot")
+async def test_buttons_of_a_cancelled_draft_do_not_drive_the_next(
+    phone_for, database, client
+) -> None:  # type: ignore[no-untyped-def]
+    phone = await artisan(phone_for, database, 4113, "en")
+    await phone.send(LABELS["en"]["new"])
+    [old_prompt] = await phone.send("Old kurta")  # the type question, with its buttons
+    old_type = button_data(old_prompt, "✅")
+    await phone.send("/cancel")
+    await phone.send(LABELS["en"]["new"])
+    [prompt] = await phone.send("New dupatta")
+    before = await phone.seq()
+    assert await phone.press_data(old_prompt["message_id"], old_type) == []
+    [note] = (await client.chat(4113, after=before))["callback_answers"]
+    assert note["show_alert"] and "no longer active" in note["text"]
+    async with database.sessions() as session:
+        conv = await conversation.get(session, 4113)
+    assert conv is not None and conv.step == "category" and conv.data["name"] == "New dupatta"
+    await phone.press_data(prompt["message_id"], button_data(prompt, "✅"))
+    async with database.sessions() as session:
+        assert (await conversation.get(session, 4113)).step == "price"  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("bot")
 async def test_list_pages_archive_restore_and_delete(phone_for, database) -> None:  # type: ignore[no-untyped-def]
     phone = await artisan(phone_for, database, 4110, "en")
     ids = [await seed_product(database, 4110, name=f"Kurta {i}") for i in range(1, 8)]
