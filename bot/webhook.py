@@ -31,6 +31,7 @@ from telegram import Update
 
 from bot.inbox import backlog
 from bot.outbox import backlog as outbox_backlog
+from bot.retry import Redeliver
 
 if TYPE_CHECKING:
     from bot.inbox import InboxWorkers
@@ -90,6 +91,13 @@ class WebhookServer:
         async with lock:
             try:
                 await self.app.process_update(update)
+            except Redeliver:
+                # The Bot API failed while answering (bot/retry.py): rolled back; Telegram
+                # delivers the update again (a known outcome: one line, no traceback).
+                log.warning(
+                    "update %s rolled back; Telegram will deliver it again", update.update_id
+                )
+                return web.Response(status=500)
             except Exception:
                 log.exception("could not process update %s; Telegram will retry", update.update_id)
                 return web.Response(status=500)
