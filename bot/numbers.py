@@ -6,15 +6,11 @@ Pure functions, no user-facing sentences: parse errors are short codes the calle
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
-
-from babel.core import Locale
-from babel.numbers import NumberPattern, parse_pattern
 
 __all__ = [
     "DEVANAGARI_DIGITS",
@@ -44,8 +40,6 @@ MAX_QUANTITY = 1_000_000
 PRICE_ERRORS = ("empty", "not_a_number", "zero", "negative", "too_large", "too_many_decimals")
 
 _MAX_INPUT = 120  # longer text is not something we try to read as a number
-_LOCALE = "en_IN"
-_EN_IN = Locale.parse(_LOCALE)
 _HUNDRED = Decimal(100)
 
 
@@ -515,20 +509,25 @@ def parse_price_paise(text: str, *, max_paise: int = MAX_PRICE_PAISE) -> PricePa
 # --------------------------------------------------------------------------- formatting
 
 
-@functools.cache
-def _pattern(pattern: str) -> NumberPattern:
-    return parse_pattern(pattern)
-
-
-def _babel(value: Decimal | int, pattern: str) -> str:
-    # Babel's format_decimal parses the locale and the pattern on every call; both are
-    # compiled once here (summaries format hundreds of thousands of amounts).
-    return _pattern(pattern).apply(value, _EN_IN, decimal_quantization=True)
+def _group(n: int) -> str:
+    """Indian digit grouping by integer arithmetic (~1 µs; Babel's pattern ~40 µs: summaries
+    format a few hundred thousand numbers): 12345678 → "1,23,45,678"."""
+    if -100_000 < n < 100_000:  # up to five digits Indian and Western grouping agree
+        return f"{n:,}"
+    if n < 0:
+        return "-" + _group(-n)
+    digits = str(n)
+    head, tail = digits[:-3], digits[-3:]
+    cut = len(head) % 2
+    pairs = [head[i : i + 2] for i in range(cut, len(head), 2)]
+    if cut:
+        pairs.insert(0, head[0])
+    return ",".join(pairs) + "," + tail
 
 
 def format_int(n: int, *, devanagari: bool = False) -> str:
     """Indian digit grouping: 123456 → "1,23,456"."""
-    text = _babel(int(n), "#,##,##0")
+    text = _group(int(n))
     return to_devanagari_digits(text) if devanagari else text
 
 
@@ -546,12 +545,11 @@ def format_inr(
     if paise_digits not in ("auto", "always", "never"):
         raise ValueError(f"paise_digits must be 'auto', 'always' or 'never', not {paise_digits!r}")
     paise = int(paise)
-    rupees = Decimal(abs(paise)) / _HUNDRED
-    show_paise = paise_digits == "always" or (paise_digits == "auto" and paise % 100 != 0)
-    if show_paise:
-        body = _babel(rupees, "#,##,##0.00")
-    else:
-        body = _babel(rupees.quantize(Decimal(1), rounding=ROUND_HALF_UP), "#,##,##0")
+    rupees, rest = divmod(abs(paise), 100)
+    if paise_digits == "always" or (paise_digits == "auto" and rest):
+        body = f"{_group(rupees)}.{rest:02d}"
+    else:  # whole rupees, half up
+        body = _group(rupees + (rest >= 50))
     negative = paise < 0 and body.strip("0.,") != ""
     text = ("-₹" if negative else "₹") + body
     return to_devanagari_digits(text) if devanagari else text
@@ -563,8 +561,32 @@ def format_percent(
     """A percentage: 52 → "+52%", -3.5 → "-3.5%", 0 → "0%", None → "—".
 
     One decimal when the rounded value is below 10 in absolute value (a trailing ".0" is
-    dropped), none otherwise.
+    dropped), none otherwise; rounded half up (away from zero) on the value's shortest decimal
+    form, as Decimal(str(value)) does. Plain floats take an integer fast path (summaries
+    format one for every artisan); anything else the Decimal way.
     """
+    text = repr(value) if type(value) is float else "e"
+    if "e" in text or "n" in text:  # 1e+16, 5e-05, inf, nan, a Decimal, None: the exact way
+        return _format_percent_exact(value, signed=signed, devanagari=devanagari)
+    whole, _, frac = text.lstrip("-").partition(".")
+    frac += "00"
+    tenths = int(whole) * 10 + int(frac[0]) + (frac[1] >= "5")
+    if tenths >= 100:
+        magnitude = int(whole) + (frac[0] >= "5")
+        body = _group(magnitude)
+    else:
+        magnitude = tenths
+        body = f"{tenths // 10}.{tenths % 10}" if tenths % 10 else str(tenths // 10)
+    sign = "" if magnitude == 0 else "-" if text[0] == "-" else "+" if signed else ""
+    out = f"{sign}{body}%"
+    return to_devanagari_digits(out) if devanagari else out
+
+
+def _format_percent_exact(
+    value: float | Decimal | None, *, signed: bool = True, devanagari: bool = False
+) -> str:
+    """`format_percent` by Decimal arithmetic: the reference its fast path is tested against,
+    and the way for what that path does not take."""
     if value is None:
         return "—"
     try:
@@ -578,9 +600,9 @@ def format_percent(
         rounded = d.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if rounded == rounded.to_integral_value():
         rounded = rounded.quantize(Decimal(1))
-        body = _babel(abs(rounded), "#,##,##0")
+        body = _group(int(abs(rounded)))
     else:
-        body = _babel(abs(rounded), "#,##,##0.0")
+        body = f"{abs(rounded):.1f}"
     if rounded < 0:
         sign = "-"
     elif rounded > 0 and signed:

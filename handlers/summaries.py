@@ -23,7 +23,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import i18n, reference
 from bot.i18n import N_, Translator
-from bot.numbers import format_inr, format_percent
+from bot.numbers import format_inr, format_int, format_percent
 from bot.outbox import RENDERERS
 from bot.services import periods, summaries
 from bot.services import sales as sales_service
@@ -71,56 +71,9 @@ def _growth_line(tr: Translator, growth: float | None, previous: str) -> str:
         )
     return tr.gettext("Compared with {previous}: {growth} {arrow}").format(
         previous=tr.gettext(previous),
-        growth=_percent(growth),
+        growth=format_percent(growth),
         arrow="📈" if growth >= 0 else "📉",
     )
-
-
-# --- fast formatting ---------------------------------------------------------------------------
-# A run formats a few hundred thousand amounts; Babel's pattern machinery costs ~40 µs a number
-# here, integer arithmetic ~1 µs. Same results as bot.numbers (tests/services/
-# test_summaries_render.py compares them).
-
-
-def _grouped(n: int) -> str:
-    """`numbers.format_int(n)`: Indian grouping, 12345678 → "1,23,45,678"."""
-    if -100_000 < n < 100_000:  # up to five digits Indian and Western grouping agree
-        return f"{n:,}"
-    if n < 0:
-        return "-" + _grouped(-n)
-    s = str(n)
-    head, tail = s[:-3], s[-3:]
-    cut = len(head) % 2
-    pairs = [head[i : i + 2] for i in range(cut, len(head), 2)]
-    if cut:
-        pairs.insert(0, head[0])
-    return ",".join(pairs) + "," + tail
-
-
-def _inr(paise: int) -> str:
-    """`numbers.format_inr(paise)`: "₹1,23,456", "₹99.50", "-₹500"."""
-    rupees, rest = divmod(abs(paise), 100)
-    body = f"{_grouped(rupees)}.{rest:02d}" if rest else _grouped(rupees)
-    return ("-₹" if paise < 0 else "₹") + body
-
-
-def _percent(value: float) -> str:
-    """`numbers.format_percent(value)`: one decimal below 10, none from 10 on, rounded half
-    up (away from zero) on the float's shortest decimal form, as Decimal(str(value)) does."""
-    text = repr(value)
-    if "e" in text or "n" in text:  # 1e+16, 5e-05, inf, nan: the general way
-        return format_percent(value)
-    whole, _, frac = text.lstrip("-").partition(".")
-    frac += "00"
-    tenths = int(whole) * 10 + int(frac[0]) + (frac[1] >= "5")
-    if tenths >= 100:
-        magnitude = int(whole) + (frac[0] >= "5")
-        body = _grouped(magnitude)
-    else:
-        magnitude = tenths
-        body = f"{tenths // 10}.{tenths % 10}" if tenths % 10 else str(tenths // 10)
-    sign = "" if magnitude == 0 else "-" if text[0] == "-" else "+"
-    return f"{sign}{body}%"
 
 
 # Product names repeat a lot (कुर्ता, दुपट्टा…): escaped once each.
@@ -159,11 +112,11 @@ class _WeeklyTexts:
             growth = f.growth
             lines = [
                 self.heading,
-                self.sales.format(amount=_inr(f.total_paise), pieces=_grouped(f.pieces)),
+                self.sales.format(amount=format_inr(f.total_paise), pieces=format_int(f.pieces)),
                 self.no_previous
                 if growth is None
                 else self.compared.format(
-                    growth=_percent(growth), arrow="📈" if growth >= 0 else "📉"
+                    growth=format_percent(growth), arrow="📈" if growth >= 0 else "📉"
                 ),
             ]
             if f.top_product:
@@ -224,9 +177,9 @@ def render_monthly(tr: Translator, win: summaries.Window, f: summaries.ArtisanFi
     lines = [
         _("🗓️ <b>{month}</b>: {amount} from {count} sales, {pieces} pieces").format(
             month=month,
-            amount=_inr(f.total_paise),
-            count=_grouped(f.count),
-            pieces=_grouped(f.pieces),
+            amount=format_inr(f.total_paise),
+            count=format_int(f.count),
+            pieces=format_int(f.pieces),
         ),
         _growth_line(tr, f.growth, N_("last month")),
     ]
@@ -244,13 +197,13 @@ def render_district(
         [
             _("🏛️ <b>{district}: last week</b>").format(district=html.escape(district)),
             _("New artisans: {n} · Registered: {total}").format(
-                n=_grouped(f.new_artisans), total=_grouped(f.artisans)
+                n=format_int(f.new_artisans), total=format_int(f.artisans)
             ),
             _("Sales: <b>{amount}</b> · {pieces} pieces").format(
-                amount=_inr(f.total_paise), pieces=_grouped(f.pieces)
+                amount=format_inr(f.total_paise), pieces=format_int(f.pieces)
             ),
             _growth_line(tr, f.growth, N_("the week before")),
-            _("Artisans with no sale last week: {n}").format(n=_grouped(f.inactive_artisans)),
+            _("Artisans with no sale last week: {n}").format(n=format_int(f.inactive_artisans)),
         ]
     )
 
@@ -260,16 +213,16 @@ def render_state(tr: Translator, win: summaries.Window, f: summaries.StateFigure
     lines = [
         _("🗺️ <b>Uttar Pradesh, {day}</b>").format(day=_date(tr.lang, win.first, "d MMMM")),
         _("New artisans: {n} · Registered: {total}").format(
-            n=_grouped(f.new_artisans), total=_grouped(f.artisans)
+            n=format_int(f.new_artisans), total=format_int(f.artisans)
         ),
         _("Sales: <b>{amount}</b> · {count} sales").format(
-            amount=_inr(f.total_paise), count=_grouped(f.count)
+            amount=format_inr(f.total_paise), count=format_int(f.count)
         ),
         _growth_line(tr, f.growth, N_("the day before")),
     ]
     if f.top_districts:
         names = [
-            f"{reference.district(d).name(tr.lang)} {_inr(t)}"
+            f"{reference.district(d).name(tr.lang)} {format_inr(t)}"
             for d, t in f.top_districts
             if reference.get_district(d)
         ]

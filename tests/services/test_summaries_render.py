@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import random
 from datetime import date
 
 import pytest
 
-from bot import i18n, numbers
+from bot import i18n
 from bot.services import summaries
-from bot.services.periods import growth_percent
 from handlers import summaries as handlers
 
 F = summaries.ArtisanFigures
@@ -123,45 +121,3 @@ def test_monthly_text() -> None:
         "Compared with last month: +1,23,45,550% 📈\n"
         "Best seller: &lt;b&gt;x&lt;/b&gt;"
     )
-
-
-def amounts() -> list[int]:
-    rng = random.Random(7)
-    edges = [0, 1, 9, 50, 99, 100, 101, 999, 1_000, 99_999, 100_000, 10**7, 10**9, 10**12]
-    edges += [rng.randrange(10 ** rng.randrange(1, 16)) for _ in range(3_000)]
-    return edges + [-n for n in edges]
-
-
-def test_fast_money_and_counts_match_bot_numbers() -> None:
-    for n in amounts():
-        assert handlers._inr(n) == numbers.format_inr(n), n
-        assert handlers._grouped(n) == numbers.format_int(n), n
-
-
-def test_fast_percent_matches_bot_numbers() -> None:
-    rng = random.Random(11)
-    pairs = [(0, 1), (1, 1), (2, 1), (1, 3), (2, 3), (999, 1000), (1001, 1000), (3, 40)]
-    pairs += [(199, 200), (1999, 2000), (10**9, 1), (1, 10**9), (-5, 1)]
-    pairs += [(rng.randrange(10**7), rng.randrange(1, 10**7)) for _ in range(3_000)]
-    pairs += [(rng.randrange(2_000), rng.randrange(1, 2_000)) for _ in range(3_000)]
-    for current, previous in pairs:
-        growth = growth_percent(current, previous)
-        assert growth is not None
-        assert handlers._percent(growth) == numbers.format_percent(growth), (current, previous)
-    for exact in (
-        9.95,
-        9.949999,
-        -9.95,
-        0.05,
-        -0.05,
-        -0.04,
-        0.04,
-        10.0,
-        99.5,
-        12345.5,
-        9.96,
-        1e16,
-        5e-05,
-        -0.0,
-    ):
-        assert handlers._percent(exact) == numbers.format_percent(exact), exact

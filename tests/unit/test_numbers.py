@@ -391,3 +391,64 @@ def test_int_round_trip(n: int) -> None:
     assert parse_quantity(format_int(n)) == n
     assert parse_quantity(format_int(n, devanagari=True)) == n
     assert parse_number(format_int(n)) == n
+
+
+# --- the integer fast paths against Babel and Decimal arithmetic --------------------------------
+
+
+def _amounts() -> list[int]:
+    import random
+
+    rng = random.Random(7)
+    edges = [0, 1, 9, 49, 50, 51, 99, 100, 101, 149, 150, 999, 1_000, 99_999, 100_000, 10**7]
+    edges += [10**9, 10**12, 10**15 + 50]
+    edges += [rng.randrange(10 ** rng.randrange(1, 16)) for _ in range(3_000)]
+    return edges + [-n for n in edges]
+
+
+def test_grouping_and_rupees_match_babel() -> None:
+    from babel.numbers import format_decimal
+
+    from bot import numbers
+
+    def babel(value: Decimal | int, pattern: str) -> str:
+        return format_decimal(value, pattern, locale="en_IN", decimal_quantization=True)
+
+    for n in _amounts():
+        assert numbers.format_int(n) == babel(n, "#,##,##0"), n
+        rupees = Decimal(abs(n)) / 100
+        for mode, body in (
+            ("always", babel(rupees, "#,##,##0.00")),
+            ("never", babel(rupees.quantize(Decimal(1), rounding="ROUND_HALF_UP"), "#,##,##0")),
+            (
+                "auto",
+                babel(rupees, "#,##,##0.00")
+                if n % 100
+                else babel(rupees.quantize(Decimal(1)), "#,##,##0"),
+            ),
+        ):
+            negative = n < 0 and body.strip("0.,") != ""
+            expected = ("-₹" if negative else "₹") + body
+            assert numbers.format_inr(n, paise_digits=mode) == expected, (n, mode)  # type: ignore[arg-type]
+
+
+def test_percent_fast_path_matches_decimal_arithmetic() -> None:
+    import random
+
+    from bot import numbers
+    from bot.services.periods import growth_percent
+
+    rng = random.Random(11)
+    pairs = [(0, 1), (1, 1), (2, 1), (1, 3), (2, 3), (999, 1000), (1001, 1000), (3, 40)]
+    pairs += [(199, 200), (1999, 2000), (10**9, 1), (1, 10**9), (-5, 1)]
+    pairs += [(rng.randrange(10**7), rng.randrange(1, 10**7)) for _ in range(3_000)]
+    pairs += [(rng.randrange(2_000), rng.randrange(1, 2_000)) for _ in range(3_000)]
+    values = [growth_percent(c, p) for c, p in pairs]
+    values += [9.95, 9.949999, -9.95, 0.05, -0.05, -0.04, 0.04, 10.0, 99.5, 12345.5, 9.96]
+    values += [1e16, 5e-05, -0.0, float("nan"), float("inf")]
+    for value in values:
+        assert value is not None
+        for signed in (True, False):
+            assert numbers.format_percent(value, signed=signed) == numbers._format_percent_exact(
+                value, signed=signed
+            ), (value, signed)
