@@ -20,11 +20,12 @@ class Role(StrEnum):
 class User(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (
-        # Artisans per district (registered, seen lately, unreachable) for /stats, from the index.
+        # Artisans per district (registered, seen lately, unreachable) for /stats, from the
+        # index. Not led by `role`: then SQLite walks it for "artisans with ids above N".
         Index(
-            "ix_users_by_role_district",
-            "role",
+            "ix_users_by_district_role",
             "district_code",
+            "role",
             "onboarded_at",
             "last_seen_at",
             "active",
@@ -35,7 +36,7 @@ class User(SQLModel, table=True):
     language: str = Field(default="hi", max_length=8)
     role: str = Field(default=Role.ARTISAN.value, max_length=16)
     name: str | None = Field(default=None, max_length=80)
-    district_code: str | None = Field(default=None, max_length=40, index=True)
+    district_code: str | None = Field(default=None, max_length=40)
     # The craft: one of the district's ODOP products (its index in the reference data) or,
     # for another craft, only its craft group.
     craft_group: str | None = Field(default=None, max_length=40)

@@ -89,7 +89,7 @@ async def compute(
     )
 
     # Artisans per district: registered, seen in the last 7 / 30 days, unreachable (one pass
-    # over the covering index ix_users_by_role_district, already in district order).
+    # over the covering index ix_users_by_district_role, already in district order).
     seen_7, seen_30 = now - timedelta(days=7), now - timedelta(days=30)
     district = col(User.district_code)
     per_district = (

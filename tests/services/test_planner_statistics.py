@@ -22,7 +22,7 @@ async def test_refresh_statistics_analyses_the_tables(database: Database) -> Non
             stats = (await session.exec(text("SELECT tbl, idx FROM sqlite_stat1"))).all()  # type: ignore[call-overload]
             analysed = {tuple(r) for r in stats}
             assert ("products", "ix_products_user_id") in analysed
-            assert ("users", "ix_users_by_role_district") in analysed
+            assert ("users", "ix_users_by_district_role") in analysed
         else:
             analysed = (
                 await session.exec(
