@@ -189,5 +189,6 @@ async def test_page_in_english_and_new_user(emu, client, page):
     users = await client.users()
     assert [u["first_name"] for u in users] == ["Anita", "सुनीता"]
     await page.locator("#start-btn").click()
-    chat = await client.chat(users[1]["id"])
+    # The click sends /start from the page asynchronously: wait until it has arrived.
+    chat = await client.chat(users[1]["id"], wait=10)
     assert chat["messages"][0]["text"] == "/start"
