@@ -185,7 +185,10 @@ async def test_page_in_english_and_new_user(emu, client, page):
     await page.locator("#new-user-lang").select_option("hi")
     await page.locator("#new-user-create").click()
     await page.wait_for_function("new URL(location.href).searchParams.get('user') !== null")
-    assert await page.locator("#msg-input").get_attribute("placeholder") == "संदेश लिखें…"
+    # The page switches to the new user's language right after: wait for it, don't race it.
+    await page.wait_for_function(
+        "document.querySelector('#msg-input').placeholder === 'संदेश लिखें…'", timeout=10_000
+    )
     users = await client.users()
     assert [u["first_name"] for u in users] == ["Anita", "सुनीता"]
     await page.locator("#start-btn").click()
