@@ -18,7 +18,8 @@
 * **One drainer.** On PostgreSQL a session advisory lock (held on its own connection) makes
   exactly one process drain; the others stand by, trying for the lock every `standby_poll`
   seconds (1 s). When the drainer dies (even `kill -9`) its connection closes, PostgreSQL
-  releases the lock, and a standby takes over within about that time. The drainer checks its
+  releases the lock, and a standby takes over within about that time; a new drainer sends
+  nothing in its first second (the old one may have sent in its last). The drainer checks its
   lock connection every `lock_check` seconds: if it broke (the database restarted, the network
   failed) the lock may be someone else's now, so it stops sending and stands by again. On
   SQLite a single bot process is assumed (SQLite serves one process; run PostgreSQL for
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 0x5AA7_0B0C  # "saathi outbox"
+TAKEOVER_QUIET_S = 1.0  # a new drainer's first send waits this long
 TickHook = Callable[["Outbox"], Awaitable[None]]
 TICK_HOOKS: list[TickHook] = []
 # Payload kinds rendered at send time (e.g. a chart photo that must be uploaded):
@@ -208,6 +210,11 @@ class Outbox:
 
     async def _lead(self) -> None:
         self._deposed.clear()
+        # The drainer before this one (a killed process, or the one this process replaces at
+        # a restart) may have sent in the last second: start one second later, so that no
+        # second of Telegram's count holds the sends of both.
+        self.pacer.pause(TAKEOVER_QUIET_S)
+        self.paid_pacer.pause(TAKEOVER_QUIET_S)
         self.leader.set()
         await self._recover()
         ticker = asyncio.create_task(self._ticker(), name="saathi-outbox-ticks")
