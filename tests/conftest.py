@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, text
 from bot import db as dbmod
 from bot.config import Settings
 from bot.db import Database
+from bot.emulator.client import EmulatorClient
+from bot.emulator.server import EmulatorServer
 from models import metadata
 
 TOKEN = "123456:TEST-loopback-token-abcdefghijklmnop"
@@ -70,3 +72,16 @@ def settings_for(db_url: str):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# The loopback Bot API emulator and a client for its control routes (tests/emulator has its own).
+@pytest.fixture
+async def emu() -> AsyncIterator[EmulatorServer]:
+    async with EmulatorServer(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def client(emu: EmulatorServer) -> AsyncIterator[EmulatorClient]:
+    async with EmulatorClient(emu.url) as c:
+        yield c

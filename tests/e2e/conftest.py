@@ -3,38 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from bot.app import build_application, serve
-from bot.emulator.client import EmulatorClient
-from bot.emulator.server import EmulatorServer
-from tests.conftest import TOKEN
 from tests.e2e.phone import Phone
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[EmulatorServer]:
-    async with EmulatorServer(TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(emu: EmulatorServer) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emu.url) as c:
-        yield c
+@contextlib.asynccontextmanager
+async def running(app: Any) -> AsyncIterator[Any]:
+    """`serve(app)` (polling the emulator) from start-up until the block ends."""
+    stop, started = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve(app, stop, poll_timeout=2, started=started))
+    await asyncio.wait_for(started.wait(), timeout=15)
+    try:
+        yield app
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
 
 
 @pytest.fixture
 async def bot(emu, database, settings_for) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
-    app = build_application(settings_for(emu.url), db=database)
-    stop, started = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, poll_timeout=2, started=started))
-    await asyncio.wait_for(started.wait(), timeout=15)
-    yield app
-    stop.set()
-    await asyncio.wait_for(task, timeout=15)
+    async with running(build_application(settings_for(emu.url), db=database)) as app:
+        yield app
 
 
 @pytest.fixture

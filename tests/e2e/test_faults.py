@@ -17,13 +17,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
-from bot.app import build_application, serve
+from bot.app import build_application
 from bot.db import Database, is_sqlite
 from bot.emulator.client import EmulatorClient
 from bot.retry import RetryingRequest
 from bot.services import updates as updates_service
 from bot.turn import SaathiApplication
 from models import ProcessedUpdate, Sale
+from tests.e2e.conftest import running
 from tests.e2e.phone import Phone, texts
 from tests.e2e.seed import product, registered_user
 from tests.e2e.test_webhook import webhook_bot  # noqa: F401 (a fixture)
@@ -316,13 +317,8 @@ async def busy_bot(emu, db_url, settings_for):  # type: ignore[no-untyped-def]
     if not is_sqlite(db_url):
         pytest.skip("SQLite only")
     database = Database(db_url, busy_timeout_ms=100)
-    app = build_application(settings_for(emu.url), db=database)
-    stop, started = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, poll_timeout=2, started=started))
-    await asyncio.wait_for(started.wait(), timeout=15)
-    yield app
-    stop.set()
-    await asyncio.wait_for(task, timeout=15)
+    async with running(build_application(settings_for(emu.url), db=database)) as app:
+        yield app
 
 
 async def test_sqlite_busy_is_retried_and_never_shown(

@@ -23,18 +23,6 @@ from tests.e2e.seed import registered_user
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[EmulatorServer]:
-    async with EmulatorServer(TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(emu: EmulatorServer) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emu.url) as c:
-        yield c
-
-
-@pytest.fixture
 async def tg(emu: EmulatorServer) -> AsyncIterator[Bot]:
     bot = Bot(
         TOKEN,
